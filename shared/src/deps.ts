@@ -23,7 +23,9 @@ export interface Deps {
 }
 
 /** A clock that only moves when told to; for tests and replays. */
-export function createManualClock(startMs: number): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function createManualClock(
+  startMs: number,
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let current = startMs;
   return {
     now: () => current,

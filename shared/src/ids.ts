@@ -1,4 +1,5 @@
-import { UUID, uuidv7obj, V7Generator } from 'uuidv7';
+import type { UUID } from 'uuidv7';
+import { uuidv7obj, V7Generator } from 'uuidv7';
 import type { IdSource } from './deps';
 
 /** Branded ids: a patient id can never be passed where a consult id is expected. */

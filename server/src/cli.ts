@@ -1,0 +1,114 @@
+/**
+ * `pnpm outpost <command>`: the operator's entry point.
+ * Configuration errors print one clear line and exit 1; no stack traces.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, loadConfig, parsePort, type Config } from './config';
+import { openConfiguredDatabase, startServer } from './main';
+import { seedDemo, DEMO_CLINIC } from './services/demo-seed';
+import { StartupError } from './startup-error';
+
+const HELP = `Outpost — offline-first telemedicine server
+
+Usage: pnpm outpost <command> [options]
+
+Commands:
+  serve [--port N] [--data DIR]   Serve the API and the web app (default port ${DEFAULT_PORT}, data ${DEFAULT_DATA_DIR})
+  migrate [--data DIR]            Apply database migrations
+  seed-demo [--data DIR]          Create the demo clinic (safe to run again)
+  help                            Show this help
+
+Environment:
+  DATABASE_URL       postgres://… to use a PostgreSQL server instead of the embedded database
+  PORT, HOST         where to listen (flags win over PORT)
+  OUTPOST_DATA_DIR   the embedded database's directory (--data wins)
+  LOG_LEVEL          pino level: info (default), debug, warn, error
+`;
+
+type CommandHandler = (config: Config) => Promise<void>;
+
+const commands: Record<string, CommandHandler> = {
+  async serve(config) {
+    const server = await startServer(config);
+    process.stdout.write(`Outpost ${config.version} is running at ${server.url}\n`);
+    const stop = () => {
+      void server.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+  async migrate(config) {
+    const database = await openConfiguredDatabase(config);
+    try {
+      await database.migrate(config.migrationsDir);
+      process.stdout.write(`Migrations applied to ${database.description}.\n`);
+    } finally {
+      await database.close();
+    }
+  },
+  async 'seed-demo'(config) {
+    const database = await openConfiguredDatabase(config);
+    try {
+      await database.migrate(config.migrationsDir);
+      const result = await seedDemo(database.db);
+      process.stdout.write(
+        result.created
+          ? `Demo clinic created: ${DEMO_CLINIC.name}.\n`
+          : `Demo clinic already present: nothing changed.\n`,
+      );
+    } finally {
+      await database.close();
+    }
+  },
+};
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return command ? 0 : 1;
+  }
+  const handler = commands[command];
+  if (!handler) {
+    process.stderr.write(
+      `Unknown command "${command}". Run \`pnpm outpost --help\` for the list.\n`,
+    );
+    return 2;
+  }
+  let values: { port?: string; data?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    const config = loadConfig(process.env, {
+      ...(values.port === undefined ? {} : { port: parsePort(values.port, '--port') }),
+      ...(values.data === undefined ? {} : { dataDir: values.data }),
+    });
+    await handler(config);
+    return 0;
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`outpost: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+const exitCode = await runCli(process.argv.slice(2));
+if (exitCode !== 0 || process.argv[2] !== 'serve') process.exitCode = exitCode;

@@ -1,0 +1,75 @@
+/**
+ * Configuration from the environment and command-line flags. Secrets come only
+ * from the environment. Bad configuration is a StartupError with one clear line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StartupError } from './startup-error';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** A real PostgreSQL server; when absent the embedded PGlite under dataDir is used. */
+  readonly databaseUrl: string | undefined;
+  /** The built PWA (web/build). */
+  readonly webDir: string;
+  readonly migrationsDir: string;
+  readonly version: string;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_DATA_DIR = './data';
+
+/** The repository root: the nearest ancestor holding pnpm-workspace.yaml. */
+export function findRepoRoot(start = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new StartupError(
+        'Cannot find the Outpost installation (no pnpm-workspace.yaml above the server).',
+      );
+    }
+    dir = parent;
+  }
+}
+
+export function parsePort(raw: string, source: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new StartupError(`${source} must be a port number from 0 to 65535, got "${raw}".`);
+  }
+  return port;
+}
+
+export interface ConfigOverrides {
+  port?: number;
+  dataDir?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Config {
+  const root = findRepoRoot();
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new StartupError('DATABASE_URL must start with postgres:// or postgresql://.');
+  }
+  return {
+    port: overrides.port ?? (env.PORT ? parsePort(env.PORT, 'PORT') : DEFAULT_PORT),
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: resolve(overrides.dataDir ?? env.OUTPOST_DATA_DIR ?? DEFAULT_DATA_DIR),
+    databaseUrl,
+    webDir: resolve(env.OUTPOST_WEB_DIR ?? join(root, 'web', 'build')),
+    migrationsDir: join(root, 'drizzle'),
+    version: env.OUTPOST_VERSION ?? readVersion(root),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+function readVersion(root: string): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}

@@ -1,0 +1,9 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const webBuildDir = join(repoRoot, 'web', 'build');
+/** A second build with another version, to play "a new version was deployed". */
+export const webNextBuildDir = join(repoRoot, 'web', 'build-next');
+export const serverCli = join(repoRoot, 'server', 'dist', 'cli.js');
+export const NEXT_VERSION = 'e2e-next';
