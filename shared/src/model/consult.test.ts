@@ -1,0 +1,246 @@
+import { describe, expect, test } from 'vitest';
+import * as Y from 'yjs';
+import { getOrThrow } from '../result';
+import {
+  changeConsultStatus,
+  createConsult,
+  postConsultMessage,
+  readConsult,
+  type CreateConsultInput,
+} from './consult';
+import { TEST_CLINIC_ID, createTestContext, replicaOf, syncAll } from './fixtures';
+import { expectRefused } from './testSupport';
+import { validateDocument } from './validate';
+
+const PATIENT = '0190a000-0000-7000-8000-000000000042';
+const SPECIALIST = {
+  userId: '0190a000-0000-7000-8000-0000000000c1',
+  deviceId: '0190a000-0000-7000-8000-0000000000c2',
+};
+const input: CreateConsultInput = {
+  homeClinicId: TEST_CLINIC_ID,
+  patientId: PATIENT,
+  priority: 'urgent',
+  routing: { kind: 'specialty', specialty: 'paediatrics' },
+  question: 'Fever 39.4 °C for 2 days, RR 42. Refer?',
+  snapshot: { sex: 'male', ageYears: 3, vitals: { temperature: 39.4, respiratoryRate: 42 } },
+};
+
+function draft() {
+  const ctx = createTestContext();
+  const doc = new Y.Doc();
+  const id = getOrThrow(createConsult(doc, ctx, input));
+  return { doc, ctx, id };
+}
+
+describe('consults', () => {
+  test('a new consult is a draft holding the frozen snapshot, routing, priority and question', () => {
+    const { doc, ctx, id } = draft();
+    expect(getOrThrow(readConsult(doc))).toEqual({
+      docId: `consult/${id}`,
+      id,
+      homeClinicId: TEST_CLINIC_ID,
+      createdAt: ctx.clock.now(),
+      createdBy: ctx.actor,
+      schemaVersion: 1,
+      patientId: PATIENT,
+      priority: 'urgent',
+      routing: { kind: 'specialty', specialty: 'paediatrics' },
+      question: input.question,
+      snapshot: input.snapshot,
+      status: 'draft',
+      concurrentStatuses: [],
+      transitions: [],
+      messages: [],
+      problems: [],
+    });
+    expect(validateDocument(doc).ok).toBe(true);
+  });
+
+  test.each([
+    [{ priority: 'whenever' }, 'priority'],
+    [{ routing: { kind: 'specialist', userId: 'dr-x' } }, 'routing.userId'],
+    [{ routing: { kind: 'specialty', specialty: '' } }, 'routing.specialty'],
+    [{ question: '   ' }, 'question'],
+    [{ snapshot: [1, 2] }, 'snapshot'],
+    [{ snapshot: { photo: new Uint8Array(3) } }, 'snapshot'],
+    [{ patientId: 'p1' }, 'patientId'],
+    [{ encounterId: 'e1' }, 'encounterId'],
+  ])('invalid consult %j is refused naming %s', (patch, field) => {
+    const doc = new Y.Doc();
+    expectRefused(
+      doc,
+      () => createConsult(doc, createTestContext(), { ...input, ...patch } as never),
+      { type: 'ValidationFailed', field },
+    );
+  });
+
+  test('the lifecycle runs draft → sent → received → opened → answered → closed, each transition attributed and timed', () => {
+    const { doc, ctx } = draft();
+    const specialist = createTestContext({ seed: 9, ...SPECIALIST });
+    for (const [to, who] of [
+      ['sent', ctx],
+      ['received', specialist],
+      ['opened', specialist],
+      ['answered', specialist],
+      ['closed', ctx],
+    ] as const) {
+      who.clock.advance(60_000);
+      expect(getOrThrow(changeConsultStatus(doc, who, { to }))).toBe(to);
+    }
+    const consult = getOrThrow(readConsult(doc));
+    expect(consult.status).toBe('closed');
+    expect(consult.transitions.map((t) => `${t.from}→${t.to}`)).toEqual([
+      'draft→sent',
+      'sent→received',
+      'received→opened',
+      'opened→answered',
+      'answered→closed',
+    ]);
+    expect(consult.transitions[2]).toMatchObject({
+      by: specialist.actor,
+      at: specialist.clock.now() - 60_000,
+    });
+  });
+
+  test('more information can be requested and the health worker re-sends', () => {
+    const { doc, ctx } = draft();
+    for (const to of ['sent', 'opened', 'more-info-needed', 'sent', 'opened', 'answered'] as const)
+      getOrThrow(changeConsultStatus(doc, ctx, { to }));
+    expect(getOrThrow(readConsult(doc)).status).toBe('answered');
+  });
+
+  test('invalid transitions are refused and leave the document unchanged', () => {
+    const { doc, ctx } = draft();
+    expectRefused(doc, () => changeConsultStatus(doc, ctx, { to: 'answered' }), {
+      type: 'InvalidStatusTransition',
+      from: 'draft',
+      to: 'answered',
+    });
+    expectRefused(doc, () => changeConsultStatus(doc, ctx, { to: 'draft' }), {
+      type: 'InvalidStatusTransition',
+      from: 'draft',
+      to: 'draft',
+    });
+    expectRefused(doc, () => changeConsultStatus(doc, ctx, { to: 'done' as never }), {
+      type: 'ValidationFailed',
+      field: 'to',
+    });
+    getOrThrow(changeConsultStatus(doc, ctx, { to: 'closed' }));
+    expectRefused(doc, () => changeConsultStatus(doc, ctx, { to: 'sent' }), {
+      type: 'ConsultClosed',
+    });
+    expectRefused(doc, () => postConsultMessage(doc, ctx, { text: 'hello?' }), {
+      type: 'ConsultClosed',
+    });
+  });
+
+  test('messages are attributed, ordered by time, with content-addressed attachments', () => {
+    const { doc, ctx } = draft();
+    const photo = 'a'.repeat(64);
+    const first = getOrThrow(
+      postConsultMessage(doc, ctx, { text: 'Photo of the rash attached', attachments: [photo] }),
+    );
+    ctx.clock.advance(1000);
+    const second = getOrThrow(postConsultMessage(doc, ctx, { text: 'He is drinking well' }));
+    expect(getOrThrow(readConsult(doc)).messages).toEqual([
+      {
+        id: first,
+        text: 'Photo of the rash attached',
+        attachments: [photo],
+        by: ctx.actor,
+        at: ctx.clock.now() - 1000,
+      },
+      {
+        id: second,
+        text: 'He is drinking well',
+        attachments: [],
+        by: ctx.actor,
+        at: ctx.clock.now(),
+      },
+    ]);
+    expectRefused(doc, () => postConsultMessage(doc, ctx, { text: '' }), {
+      type: 'ValidationFailed',
+      field: 'text',
+    });
+    expectRefused(doc, () => postConsultMessage(doc, ctx, { text: 'x', attachments: ['abc'] }), {
+      type: 'ValidationFailed',
+      field: 'attachments.0',
+    });
+  });
+
+  test('a patient document is not a consult', async () => {
+    const { PatientBuilder } = await import('./fixtures');
+    const patient = PatientBuilder.persona('childWithFever').build();
+    expectRefused(
+      patient,
+      () => changeConsultStatus(patient, createTestContext(), { to: 'sent' }),
+      { type: 'WrongDocumentKind', expected: 'consult', actual: 'patient' },
+    );
+    expect(readConsult(patient)).toMatchObject({ ok: false, error: { type: 'WrongDocumentKind' } });
+  });
+
+  describe('concurrent transitions converge (status rule)', () => {
+    function openedOnBothSides() {
+      const { doc: clinic, ctx } = draft();
+      getOrThrow(changeConsultStatus(clinic, ctx, { to: 'sent' }));
+      const specialistDoc = replicaOf(clinic, 777);
+      const specialist = createTestContext({ seed: 9, ...SPECIALIST });
+      getOrThrow(changeConsultStatus(specialistDoc, specialist, { to: 'opened' }));
+      syncAll(clinic, specialistDoc);
+      return { clinic, ctx, specialistDoc, specialist };
+    }
+
+    test('a close concurrent with an answer wins; the answer stays in the history', () => {
+      const { clinic, ctx, specialistDoc, specialist } = openedOnBothSides();
+      getOrThrow(
+        changeConsultStatus(clinic, ctx, { to: 'closed', note: 'Patient referred already' }),
+      );
+      getOrThrow(changeConsultStatus(specialistDoc, specialist, { to: 'answered' }));
+      syncAll(clinic, specialistDoc);
+      const consult = getOrThrow(readConsult(clinic));
+      expect(getOrThrow(readConsult(specialistDoc))).toEqual(consult);
+      expect(consult.status).toBe('closed');
+      expect(consult.concurrentStatuses).toEqual(['answered']);
+    });
+
+    test('an answer concurrent with a request for more information wins, and the next transition supersedes both', () => {
+      const { clinic, specialistDoc, specialist } = openedOnBothSides();
+      const colleague = createTestContext({
+        seed: 10,
+        userId: '0190a000-0000-7000-8000-0000000000c3',
+      });
+      getOrThrow(changeConsultStatus(clinic, colleague, { to: 'more-info-needed' }));
+      getOrThrow(changeConsultStatus(specialistDoc, specialist, { to: 'answered' }));
+      syncAll(clinic, specialistDoc);
+      expect(getOrThrow(readConsult(clinic))).toMatchObject({
+        status: 'answered',
+        concurrentStatuses: ['more-info-needed'],
+      });
+      getOrThrow(changeConsultStatus(clinic, colleague, { to: 'closed' }));
+      syncAll(clinic, specialistDoc);
+      expect(getOrThrow(readConsult(specialistDoc))).toMatchObject({
+        status: 'closed',
+        concurrentStatuses: [],
+      });
+    });
+
+    test('a forged transition that does not follow its predecessors is ignored and reported', () => {
+      const { doc } = draft();
+      const by = { u: SPECIALIST.userId, d: SPECIALIST.deviceId };
+      doc.getArray('transitions').push([
+        {
+          id: '0190a000-0000-7000-8000-0000000000f1',
+          prev: [],
+          from: 'opened',
+          to: 'answered',
+          at: 1,
+          by,
+        },
+      ]);
+      const consult = getOrThrow(readConsult(doc));
+      expect(consult.status).toBe('draft');
+      expect(consult.problems).toEqual([expect.objectContaining({ path: 'transitions[0]' })]);
+    });
+  });
+});

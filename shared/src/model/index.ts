@@ -1,0 +1,104 @@
+/**
+ * The record model: patient and consult documents as Yjs CRDT documents with
+ * typed, validated domain operations and pure projections. See CONTEXT.md.
+ */
+export type { Actor, Json, ModelOrigin, OpContext } from './context';
+export { isModelOrigin } from './context';
+export type * from './errors';
+export { consultDocId, parseDocId, patientDocId } from './docId';
+export type { ConsultDocId, DocId, ParsedDocId, PatientDocId } from './docId';
+export { CURRENT_SCHEMA_VERSION, UPGRADE_STEPS, readMeta, upgradeDocument } from './document';
+export type { DocKind, DocMeta, UpgradeOptions, UpgradeOutcome, UpgradeStep } from './document';
+export {
+  addAllergy,
+  addCondition,
+  assertFact,
+  closeEncounter,
+  createPatient,
+  markEnteredInError,
+  recordDangerSigns,
+  recordVitals,
+  resolveAllergy,
+  resolveCondition,
+  setEncounterNote,
+  startEncounter,
+  storeRiskAssessment,
+  updateProfile,
+} from './patient';
+export type {
+  AddAllergyInput,
+  AddConditionInput,
+  AssertFactInput,
+  CreatePatientInput,
+  DateOfBirthInput,
+  MarkEnteredInErrorInput,
+  PregnancyInput,
+  ProfilePatch,
+  ReadingInput,
+  RecordDangerSignsInput,
+  RecordVitalsInput,
+  ResolveInput,
+  SetEncounterNoteInput,
+  SourceInput,
+  StartEncounterInput,
+  StoreRiskAssessmentInput,
+} from './patient';
+export { readPatient } from './patientView';
+export type {
+  Allergy,
+  Attributed,
+  Condition,
+  DangerSignsView,
+  DateOfBirth,
+  EncounterView,
+  FactState,
+  ListItem,
+  ListView,
+  ObservationSource,
+  ObservationView,
+  PatientView,
+  Pregnancy,
+  ReviewReason,
+  RiskAssessmentView,
+} from './patientView';
+export {
+  CONSULT_TRANSITIONS,
+  STATUS_PRECEDENCE,
+  canTransition,
+  changeConsultStatus,
+  createConsult,
+  postConsultMessage,
+  readConsult,
+} from './consult';
+export type {
+  ChangeConsultStatusInput,
+  ConsultView,
+  CreateConsultInput,
+  MessageView,
+  PostConsultMessageInput,
+  TransitionView,
+} from './consult';
+export { validateDocument } from './validate';
+export type { ExpectedIdentity } from './validate';
+export {
+  ACVPU,
+  ASSESSMENTS,
+  INPUT_UNITS,
+  checkPlausibility,
+  observationCoding,
+  toCatalogueUnit,
+} from './readings';
+export type { Acvpu, AssessmentKey, ObservationKey } from './readings';
+export { CONSULT_STATUSES, DANGER_SIGNS, PRIORITIES, PROFILE_FIELDS, SEXES } from './stored';
+export type {
+  ConsultPriority,
+  ConsultRouting,
+  ConsultStatus,
+  DangerSign,
+  DangerSigns,
+  Profile,
+  ProfileField,
+  Sex,
+} from './stored';
+export { VITALS, VITAL_KEYS, isVitalKey, vitalByLoinc } from './vitals';
+export type { VitalDefinition, VitalKey } from './vitals';
