@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, loadConfig, parsePort, type Config } from './config';
 import { openConfiguredDatabase, startServer } from './main';
 import { seedDemo, DEMO_CLINIC } from './services/demo-seed';
+import { decodeCommand, scoreCommand } from './cli/data-commands';
 import { StartupError } from './startup-error';
 
 const HELP = `Outpost — offline-first telemedicine server
@@ -16,6 +17,9 @@ Commands:
   serve [--port N] [--data DIR]   Serve the API and the web app (default port ${DEFAULT_PORT}, data ${DEFAULT_DATA_DIR})
   migrate [--data DIR]            Apply database migrations
   seed-demo [--data DIR]          Create the demo clinic (safe to run again)
+  score                           NEWS2 + qSOFA for JSON on stdin (one object or JSON Lines)
+  decode                          Decode device packets: JSON Lines on stdin, e.g.
+                                  {"characteristic": "2a35", "hex": "…"} or {"protocol": "cms50", "hex": "…"}
   help                            Show this help
 
 Environment:
@@ -68,6 +72,15 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command ? 0 : 1;
   }
+  // Data commands need no configuration or database.
+  const io = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    now: () => Date.now(),
+  };
+  if (command === 'score') return scoreCommand(io);
+  if (command === 'decode') return decodeCommand(io);
   const handler = commands[command];
   if (!handler) {
     process.stderr.write(
