@@ -1,0 +1,100 @@
+/**
+ * The i18n layer: every string on screen goes through `i18n.t`. Messages are
+ * plain typed objects (a missing translation is a type error), so nothing is
+ * fetched at run time and a cheap tablet pays only for the words it ships.
+ * Numbers and dates are formatted with Intl in the chosen locale.
+ */
+import { en, type MessageKey, type Messages } from './en';
+import { fr } from './fr';
+import { sw } from './sw';
+
+export const LOCALES = {
+  en: { name: 'English', messages: en },
+  fr: { name: 'Français', messages: fr },
+  sw: { name: 'Kiswahili', messages: sw },
+} as const satisfies Record<string, { name: string; messages: Messages }>;
+
+export type Locale = keyof typeof LOCALES;
+export type Params = Readonly<Record<string, string | number>>;
+
+const STORAGE_KEY = 'outpost.locale';
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && Object.hasOwn(LOCALES, value);
+}
+
+/** Keys that have plural forms: `x.one` and `x.other` both exist. */
+type PluralBase<K extends string> = K extends `${infer Base}.other` ? Base : never;
+export type PluralKey = PluralBase<MessageKey>;
+
+export function interpolate(template: string, params: Params | undefined): string {
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : match,
+  );
+}
+
+export class I18n {
+  locale = $state<Locale>('en');
+
+  /** Restores the locale chosen on this tablet (per user once sign-in exists). */
+  restore(): void {
+    try {
+      const saved = localStorage.getItem(STORAGE_KEY);
+      if (isLocale(saved)) this.locale = saved;
+    } catch {
+      // Storage unavailable (private mode): stay with the default.
+    }
+    document.documentElement.lang = this.locale;
+  }
+
+  setLocale(locale: Locale): void {
+    this.locale = locale;
+    document.documentElement.lang = locale;
+    try {
+      localStorage.setItem(STORAGE_KEY, locale);
+    } catch {
+      // Not persisted; the choice still holds for this session.
+    }
+  }
+
+  t = (key: MessageKey, params?: Params): string =>
+    interpolate(LOCALES[this.locale].messages[key], params);
+
+  /** A plural message: `count` chooses `.one` or `.other` and is available as {count}. */
+  plural = (key: PluralKey, count: number, params?: Params): string => {
+    const form = new Intl.PluralRules(this.locale).select(count) === 'one' ? 'one' : 'other';
+    const formatted = this.number(count);
+    return this.t(`${key}.${form}` as MessageKey, { ...params, count: formatted });
+  };
+
+  number = (value: number, options?: Intl.NumberFormatOptions): string =>
+    new Intl.NumberFormat(this.locale, options).format(value);
+
+  date = (
+    value: number | Date,
+    options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' },
+  ): string => new Intl.DateTimeFormat(this.locale, options).format(value);
+
+  dateTime = (value: number | Date): string =>
+    new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(value);
+
+  /** "5 minutes ago", "in 2 days" */
+  relative = (thenMs: number, nowMs: number): string => {
+    const seconds = Math.round((thenMs - nowMs) / 1000);
+    const format = new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' });
+    const abs = Math.abs(seconds);
+    if (abs < 60) return format.format(seconds, 'second');
+    if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute');
+    if (abs < 86_400) return format.format(Math.round(seconds / 3600), 'hour');
+    return format.format(Math.round(seconds / 86_400), 'day');
+  };
+
+  bytes = (count: number): string => {
+    if (count < 1024) return `${this.number(count)} B`;
+    if (count < 1024 * 1024) return `${this.number(count / 1024, { maximumFractionDigits: 1 })} KB`;
+    return `${this.number(count / (1024 * 1024), { maximumFractionDigits: 1 })} MB`;
+  };
+}
+
+export const i18n = new I18n();
