@@ -8,8 +8,13 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Database } from './db/database';
 import { HttpError, type ErrorBody } from './http/errors';
+import { createClinicRepository } from './repositories/clinic-repository';
+import { createSyncRepository, type SyncRepository } from './repositories/sync-repository';
 import { healthRoutes } from './routes/health';
 import { staticRoutes } from './routes/static';
+import { syncRoutes } from './routes/sync';
+import { createDocumentEvents, type DocumentEvents } from './sync/events';
+import { createSyncService } from './sync/service';
 
 export interface AppDeps {
   readonly database: Database;
@@ -17,6 +22,10 @@ export interface AppDeps {
   readonly webDir: string;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Updates stored by batch sync are published here (the live channel listens). */
+  readonly events?: DocumentEvents;
+  /** Defaults to the PostgreSQL repository on `database`. */
+  readonly syncRepository?: SyncRepository;
 }
 
 /** Largest API request body accepted; sync pages are bounded well below it. */
@@ -52,6 +61,20 @@ export function createApp(deps: AppDeps) {
     }),
   );
   api.get('/version', (c) => c.json({ version: deps.version }));
+  const clinicRepository = createClinicRepository(deps.database.db);
+  api.route(
+    '/sync',
+    syncRoutes({
+      clinicExists: (clinicId) => clinicRepository.exists(clinicId),
+      maxBodyBytes: MAX_API_BODY_BYTES,
+      sync: createSyncService({
+        repository:
+          deps.syncRepository ?? createSyncRepository(deps.database.db, { now: deps.now }),
+        events: deps.events ?? createDocumentEvents(),
+        now: deps.now,
+      }),
+    }),
+  );
   api.all('*', (c) => {
     throw new HttpError(404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`);
   });

@@ -4,16 +4,60 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
 import type { Config } from './config';
 import { openEmbedded, openPostgres, type Database } from './db/database';
+import {
+  createLiveServer,
+  LIVE_PATH_PREFIX,
+  type LiveServer,
+  type RateLimit,
+} from './live/live-server';
 import { createLogger } from './logger';
+import { createClinicRepository } from './repositories/clinic-repository';
+import { createSyncRepository } from './repositories/sync-repository';
 import { StartupError } from './startup-error';
+import { createDocumentEvents } from './sync/events';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
     ? openPostgres(config.databaseUrl)
     : openEmbedded(config.dataDir, new Date().toISOString());
+}
+
+export interface NodeServer {
+  readonly server: Server;
+  readonly live: LiveServer;
+}
+
+/**
+ * The HTTP app and the live channel on one Node server (not listening yet):
+ * `/ws/<docId>` upgrades go to the live channel, every other request to the app.
+ * Batch sync and the live channel share one repository and one event fan-out.
+ */
+export function createNodeServer(
+  deps: Omit<AppDeps, 'events' | 'syncRepository'> & { readonly liveRateLimit?: RateLimit },
+): NodeServer {
+  const events = createDocumentEvents((error) =>
+    deps.logger.error({ err: error }, 'document event listener failed'),
+  );
+  const repository = createSyncRepository(deps.database.db, { now: deps.now });
+  const clinics = createClinicRepository(deps.database.db);
+  const app = createApp({ ...deps, events, syncRepository: repository });
+  const live = createLiveServer({
+    repository,
+    events,
+    clinicExists: (clinicId) => clinics.exists(clinicId),
+    logger: deps.logger,
+    now: deps.now,
+    ...(deps.liveRateLimit === undefined ? {} : { rateLimit: deps.liveRateLimit }),
+  });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.on('upgrade', (request, socket, head: Buffer) => {
+    if ((request.url ?? '').startsWith(LIVE_PATH_PREFIX)) live.handleUpgrade(request, socket, head);
+    else socket.destroy();
+  });
+  return { server, live };
 }
 
 export interface RunningServer {
@@ -33,14 +77,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       `Applying database migrations failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const app = createApp({
+  const { server, live } = createNodeServer({
     database,
     version: config.version,
     webDir: config.webDir,
     logger,
     now: () => Date.now(),
   });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -71,6 +114,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url,
     port,
     close: async () => {
+      await live.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await database.close();

@@ -1,0 +1,488 @@
+/**
+ * The storage contract of record sync (SPEC S2–S9a, S12, S14): the update log,
+ * the compacted documents and the read models, in PostgreSQL (PGlite or a server).
+ *
+ * Every accepted update is stored in one transaction that
+ * 1. takes the caller's clinic advisory lock (`pg_advisory_xact_lock`), so seq
+ *    numbers of one clinic are assigned in commit order (S8);
+ * 2. returns the first receipt again for a repeated (deviceId, localSeq) (S3);
+ * 3. checks the document's home clinic (S7), the client-id overlap (S12) and
+ *    that the merged document still validates with the same id and home clinic;
+ * 4. appends to the log, replaces the compacted state and rebuilds the read models.
+ * Only after that transaction commits is a `stored` receipt returned (S2).
+ * A rejection writes nothing. One transaction per update: a rejection or a
+ * failure of one never affects the others (S4).
+ */
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import * as Y from 'yjs';
+import { parseDocId, validateDocument, type DocKind } from '@outpost/shared/model';
+import { err, ok, type Result } from '@outpost/shared/result';
+import {
+  MAX_PAGE_BYTES,
+  MAX_UPDATE_BYTES,
+  compareOverlap,
+  type PulledDocument,
+  type PulledUpdate,
+  type PushedUpdate,
+  type Receipt,
+  type RejectionCode,
+} from '@outpost/shared/sync';
+import type { Caller } from '../auth/caller';
+import type { Db } from '../db/database';
+import { documents, updateLog } from '../db/schema';
+import {
+  decodeCursor,
+  encodeCursor,
+  type CursorPosition,
+  type InvalidCursor,
+} from '../sync/cursor';
+import { rebuildReadModels } from './read-models';
+
+/** An update this call newly stored (not a repeat): what the live channel broadcasts. */
+export interface StoredUpdate {
+  readonly docId: string;
+  readonly clinicId: string;
+  readonly seq: number;
+  readonly update: Uint8Array;
+}
+
+export interface PushOutcome {
+  /** One per push, in the order pushed (S4). */
+  readonly receipts: readonly Receipt[];
+  /** The updates stored for the first time by this call, in commit order. */
+  readonly stored: readonly StoredUpdate[];
+}
+
+export interface PullPage {
+  readonly documents: readonly PulledDocument[];
+  readonly updates: readonly PulledUpdate[];
+  readonly cursor: Uint8Array;
+  readonly more: boolean;
+}
+
+export interface Rejection {
+  readonly code: RejectionCode;
+  readonly message: string;
+}
+
+export type LiveOutcome =
+  | { readonly status: 'stored'; readonly seq: number }
+  /** Nothing new (the server already held all of it): nothing stored, nothing to broadcast. */
+  | { readonly status: 'unchanged' }
+  | ({ readonly status: 'rejected' } & Rejection);
+
+export interface StoredDocument {
+  readonly docId: string;
+  readonly kind: DocKind;
+  readonly clinicId: string;
+  readonly state: Uint8Array;
+  readonly lastSeq: number;
+}
+
+export interface SyncRepository {
+  /** Stores pushed updates (one transaction each); every push gets exactly one receipt. */
+  applyPushes(
+    caller: Caller,
+    pushes: readonly PushedUpdate[],
+    options?: { readonly clientId?: number },
+  ): Promise<PushOutcome>;
+  /** One page of what the caller's clinic has that the cursor has not covered. */
+  pull(
+    caller: Caller,
+    cursor: Uint8Array,
+    maxResponseBytes: number,
+    wantDocuments: readonly string[],
+  ): Promise<Result<PullPage, InvalidCursor>>;
+  /** Stores one update from the live channel (no localSeq), with the same checks as a push. */
+  applyLiveUpdate(caller: Caller, docId: string, update: Uint8Array): Promise<LiveOutcome>;
+  /** The compacted state of a document, or undefined when the server has none. */
+  loadDocumentState(docId: string): Promise<StoredDocument | undefined>;
+}
+
+export interface SyncRepositoryDeps {
+  readonly now: () => number;
+}
+
+/** Namespace (first key) of the per-clinic advisory lock; the second key is hashtext(clinic id). */
+const CLINIC_LOCK_NAMESPACE = 727_002;
+/** Bytes counted per item on top of its payload (ids, seq, lengths) when bounding a page. */
+const ITEM_OVERHEAD_BYTES = 16;
+const SNAPSHOT_BATCH = 32;
+const LOG_BATCH = 128;
+const MAX_ATTEMPTS = 3;
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+interface AppendInput {
+  readonly docId: string;
+  readonly update: Uint8Array;
+  readonly localSeq: number | null;
+  readonly clientId: number | null;
+  readonly deviceTime: Date | null;
+  /** Live channel: skip the append when the update adds nothing. */
+  readonly skipUnchanged: boolean;
+}
+
+type AppendResult =
+  | { readonly kind: 'stored'; readonly seq: number; readonly receivedAt: number }
+  | { readonly kind: 'unchanged' };
+
+/** Another clinic created the same document id concurrently: retry, and meet `wrong_clinic`. */
+class ConcurrentCreation extends Error {}
+
+export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepository {
+  /** Runs `work` in a transaction under the clinic lock, retrying races that a retry resolves. */
+  async function underClinicLock<T>(clinicId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(async (tx) => {
+          await tx.execute(
+            sql`select pg_advisory_xact_lock(${CLINIC_LOCK_NAMESPACE}, hashtext(${clinicId}))`,
+          );
+          return work(tx);
+        });
+      } catch (error) {
+        const retry = error instanceof ConcurrentCreation || isUniqueViolation(error);
+        if (!retry || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async function append(
+    tx: Tx,
+    caller: Caller,
+    input: AppendInput,
+  ): Promise<Result<AppendResult, Rejection>> {
+    const { docId, update } = input;
+    const [row] = await tx.select().from(documents).where(eq(documents.docId, docId)).limit(1);
+    if (row !== undefined && row.clinicId !== caller.clinicId)
+      return reject('wrong_clinic', 'This record belongs to another clinic.');
+    const doc = new Y.Doc();
+    try {
+      if (row !== undefined) {
+        Y.applyUpdate(doc, row.state);
+        const overlap = compareOverlap(row.state, update);
+        if (!overlap.ok) {
+          if (overlap.error.type === 'MalformedUpdate')
+            return reject('malformed_update', 'The update is not a readable Yjs update.');
+          return reject(
+            'client_id_clash',
+            `Another device already wrote to this record under Yjs client id ${overlap.error.clientId}.`,
+          );
+        }
+      } else {
+        Y.decodeUpdate(update); // throws on bytes that are not an update
+      }
+      Y.applyUpdate(doc, update);
+    } catch {
+      return reject('malformed_update', 'The update is not a readable Yjs update.');
+    }
+    const homeClinicId = row?.clinicId ?? caller.clinicId;
+    const valid = validateDocument(doc, { docId, homeClinicId });
+    if (!valid.ok) {
+      // Paths only: problem messages may quote values (patient data).
+      const paths = [...new Set(valid.error.problems.map((problem) => problem.path))].slice(0, 5);
+      return reject(
+        'invalid_document',
+        row === undefined
+          ? `The record's first update does not create a valid ${homeClinicLabel(docId)} of this clinic (${paths.join(', ')}).`
+          : `The update would make the record invalid (${paths.join(', ')}).`,
+      );
+    }
+    const state = Y.encodeStateAsUpdate(doc);
+    if (input.skipUnchanged && row !== undefined && bytesEqual(state, row.state))
+      return ok({ kind: 'unchanged' });
+
+    const now = new Date(deps.now());
+    const [logged] = await tx
+      .insert(updateLog)
+      .values({
+        docId,
+        clinicId: homeClinicId,
+        deviceId: caller.deviceId,
+        localSeq: input.localSeq,
+        clientId: input.clientId,
+        update,
+        deviceTime: input.deviceTime,
+        receivedAt: now,
+        userId: caller.userId,
+      })
+      .returning({ seq: updateLog.seq, receivedAt: updateLog.receivedAt });
+    if (logged === undefined) throw new Error('the update log insert returned no row');
+    if (row === undefined) {
+      const created = await tx
+        .insert(documents)
+        .values({
+          docId,
+          kind: valid.value.kind,
+          clinicId: homeClinicId,
+          state,
+          lastSeq: logged.seq,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ docId: documents.docId });
+      if (created.length === 0) throw new ConcurrentCreation();
+    } else {
+      await tx
+        .update(documents)
+        .set({ state, lastSeq: logged.seq, updatedAt: now })
+        .where(eq(documents.docId, docId));
+    }
+    await rebuildReadModels(tx, docId, valid.value.kind, doc, homeClinicId, now);
+    return ok({ kind: 'stored', seq: logged.seq, receivedAt: logged.receivedAt.getTime() });
+  }
+
+  async function storePush(
+    caller: Caller,
+    push: PushedUpdate,
+    clientId: number | null,
+  ): Promise<{ receipt: Receipt; stored?: StoredUpdate }> {
+    const rejected = (rejection: Rejection) => ({
+      receipt: { localSeq: push.localSeq, status: 'rejected' as const, ...rejection },
+    });
+    if (push.update.length > MAX_UPDATE_BYTES)
+      return rejected({
+        code: 'too_large',
+        message: `Updates are limited to ${MAX_UPDATE_BYTES} bytes.`,
+      });
+    if (!parseDocId(push.docId).ok)
+      return rejected({
+        code: 'invalid_document_id',
+        message: 'A record id must be patient/<uuid> or consult/<uuid>.',
+      });
+    return underClinicLock(caller.clinicId, async (tx) => {
+      const [previous] = await tx
+        .select({ seq: updateLog.seq, receivedAt: updateLog.receivedAt })
+        .from(updateLog)
+        .where(and(eq(updateLog.deviceId, caller.deviceId), eq(updateLog.localSeq, push.localSeq)))
+        .limit(1);
+      if (previous !== undefined) {
+        // S3: a repeat changes nothing and gets the first receipt.
+        return {
+          receipt: {
+            localSeq: push.localSeq,
+            status: 'stored' as const,
+            seq: previous.seq,
+            receivedAt: previous.receivedAt.getTime(),
+          },
+        };
+      }
+      const result = await append(tx, caller, {
+        docId: push.docId,
+        update: push.update,
+        localSeq: push.localSeq,
+        clientId,
+        deviceTime: validDate(push.deviceTime),
+        skipUnchanged: false,
+      });
+      if (!result.ok) return rejected(result.error);
+      if (result.value.kind !== 'stored') throw new Error('a push is always appended');
+      return {
+        receipt: {
+          localSeq: push.localSeq,
+          status: 'stored' as const,
+          seq: result.value.seq,
+          receivedAt: result.value.receivedAt,
+        },
+        stored: {
+          docId: push.docId,
+          clinicId: caller.clinicId,
+          seq: result.value.seq,
+          update: push.update,
+        },
+      };
+    });
+  }
+
+  return {
+    async applyPushes(caller, pushes, options = {}) {
+      const receipts: Receipt[] = [];
+      const stored: StoredUpdate[] = [];
+      for (const push of pushes) {
+        const outcome = await storePush(caller, push, options.clientId ?? null);
+        receipts.push(outcome.receipt);
+        if (outcome.stored !== undefined) stored.push(outcome.stored);
+      }
+      return { receipts, stored };
+    },
+
+    async applyLiveUpdate(caller, docId, update) {
+      if (update.length > MAX_UPDATE_BYTES)
+        return { status: 'rejected', code: 'too_large', message: 'The update is too large.' };
+      if (!parseDocId(docId).ok)
+        return { status: 'rejected', code: 'invalid_document_id', message: 'Invalid record id.' };
+      return underClinicLock(caller.clinicId, async (tx): Promise<LiveOutcome> => {
+        const result = await append(tx, caller, {
+          docId,
+          update,
+          localSeq: null,
+          clientId: null,
+          deviceTime: null,
+          skipUnchanged: true,
+        });
+        if (!result.ok) return { status: 'rejected', ...result.error };
+        return result.value.kind === 'stored'
+          ? { status: 'stored', seq: result.value.seq }
+          : { status: 'unchanged' };
+      });
+    },
+
+    async loadDocumentState(docId) {
+      const [row] = await db.select().from(documents).where(eq(documents.docId, docId)).limit(1);
+      if (row === undefined) return undefined;
+      return {
+        docId: row.docId,
+        kind: row.kind as DocKind,
+        clinicId: row.clinicId,
+        state: row.state,
+        lastSeq: row.lastSeq,
+      };
+    },
+
+    async pull(caller, cursor, maxResponseBytes, wantDocuments) {
+      const decoded = decodeCursor(caller.clinicId, cursor);
+      if (!decoded.ok) return decoded;
+      const budget =
+        maxResponseBytes > 0 ? Math.min(maxResponseBytes, MAX_PAGE_BYTES) : MAX_PAGE_BYTES;
+      const pulledDocuments: PulledDocument[] = [];
+      const updates: PulledUpdate[] = [];
+      let used = 0;
+      const items = () => pulledDocuments.length + updates.length;
+      /** S9: fits the page, or is the first item (a single large document still moves). */
+      const fits = (bytes: number) => items() === 0 || used + bytes <= budget;
+
+      // S9a: wanted documents in scope, whatever the page size.
+      const wanted = [...new Set(wantDocuments)].filter((docId) => parseDocId(docId).ok);
+      for (let start = 0; start < wanted.length; start += SNAPSHOT_BATCH) {
+        const rows = await db
+          .select({ docId: documents.docId, state: documents.state })
+          .from(documents)
+          .where(
+            and(
+              eq(documents.clinicId, caller.clinicId),
+              inArray(documents.docId, wanted.slice(start, start + SNAPSHOT_BATCH)),
+            ),
+          );
+        for (const row of rows) {
+          pulledDocuments.push({ docId: row.docId, state: row.state });
+          used += row.state.length + row.docId.length + ITEM_OVERHEAD_BYTES;
+        }
+      }
+
+      let position: CursorPosition = decoded.value ?? {
+        mode: 'snapshot',
+        highWater: await highWaterMark(db, caller.clinicId),
+        afterDocId: '',
+      };
+      let more = false;
+
+      // S6: snapshot first, ordered by document id…
+      while (position.mode === 'snapshot' && !more) {
+        const rows = await db
+          .select({ docId: documents.docId, state: documents.state })
+          .from(documents)
+          .where(
+            and(eq(documents.clinicId, caller.clinicId), gt(documents.docId, position.afterDocId)),
+          )
+          .orderBy(asc(documents.docId))
+          .limit(SNAPSHOT_BATCH);
+        for (const row of rows) {
+          const bytes = row.state.length + row.docId.length + ITEM_OVERHEAD_BYTES;
+          if (!fits(bytes)) {
+            more = true;
+            break;
+          }
+          pulledDocuments.push({ docId: row.docId, state: row.state });
+          used += bytes;
+          position = { ...position, afterDocId: row.docId };
+        }
+        // …then the log from the snapshot's high-water mark.
+        if (!more && rows.length < SNAPSHOT_BATCH)
+          position = { mode: 'log', afterSeq: position.highWater };
+      }
+
+      // S8: the log in commit order, without the caller device's own updates.
+      while (position.mode === 'log' && !more) {
+        const rows = await db
+          .select({
+            seq: updateLog.seq,
+            docId: updateLog.docId,
+            update: sql<Uint8Array | null>`case when ${updateLog.deviceId} = ${caller.deviceId} then null else ${updateLog.update} end`,
+          })
+          .from(updateLog)
+          .where(and(eq(updateLog.clinicId, caller.clinicId), gt(updateLog.seq, position.afterSeq)))
+          .orderBy(asc(updateLog.seq))
+          .limit(LOG_BATCH);
+        for (const row of rows) {
+          const seq = Number(row.seq);
+          if (row.update !== null) {
+            const update = toBytes(row.update);
+            const bytes = update.length + row.docId.length + ITEM_OVERHEAD_BYTES;
+            if (!fits(bytes)) {
+              more = true;
+              break;
+            }
+            updates.push({ seq, docId: row.docId, update });
+            used += bytes;
+          }
+          position = { mode: 'log', afterSeq: seq };
+        }
+        if (rows.length < LOG_BATCH) break;
+      }
+
+      return ok({
+        documents: pulledDocuments,
+        updates,
+        cursor: encodeCursor(caller.clinicId, position),
+        more,
+      });
+    },
+  };
+}
+
+/** The clinic's last committed seq: under the clinic lock, every seq below it is committed (S8). */
+async function highWaterMark(db: Db, clinicId: string): Promise<number> {
+  const [row] = await db
+    .select({ seq: sql<string | number | null>`max(${updateLog.seq})` })
+    .from(updateLog)
+    .where(eq(updateLog.clinicId, clinicId));
+  return row?.seq === null || row?.seq === undefined ? 0 : Number(row.seq);
+}
+
+function reject(code: RejectionCode, message: string): Result<never, Rejection> {
+  return err({ code, message });
+}
+
+function homeClinicLabel(docId: string): string {
+  return docId.startsWith('consult/') ? 'consult' : 'patient record';
+}
+
+function validDate(ms: number): Date | null {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** Raw `sql` columns bypass the column mapper: normalise Buffer / hex string to Uint8Array. */
+function toBytes(value: Uint8Array | string): Uint8Array {
+  if (typeof value === 'string') {
+    const hex = value.startsWith('\\x') ? value.slice(2) : value;
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let index = 0; index < bytes.length; index++)
+      bytes[index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+    return bytes;
+  }
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if ((current as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
