@@ -13,6 +13,7 @@ import { createSyncRepository, type SyncRepository } from './repositories/sync-r
 import { healthRoutes } from './routes/health';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
+import { clinicRoutes } from './routes/clinics';
 import { createDocumentEvents, type DocumentEvents } from './sync/events';
 import { createSyncService } from './sync/service';
 
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   );
   api.get('/version', (c) => c.json({ version: deps.version }));
   const clinicRepository = createClinicRepository(deps.database.db);
+  api.route('/clinics', clinicRoutes(clinicRepository));
   api.route(
     '/sync',
     syncRoutes({

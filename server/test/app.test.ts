@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp, errorHandler } from '../src/app';
 import { readJson } from '../src/http/body';
+import { clinics, districts } from '../src/db/schema';
 import { databaseKinds, type TestDatabase } from './support/databases';
 
 const logger = pino({ level: 'silent' });
@@ -53,6 +54,31 @@ for (const kind of databaseKinds()) {
       const response = await app.request('/healthz');
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok', db: kind.name, version: '9.9.9-test' });
+    });
+
+    it('lists the clinics a tablet can be set up for, names only', async () => {
+      await testDb.database.db
+        .insert(districts)
+        .values({ id: '01930000-0000-7000-8000-0000000000d1', name: 'D' });
+      await testDb.database.db
+        .insert(clinics)
+        .values({
+          id: '01930000-0000-7000-8000-0000000000c1',
+          districtId: '01930000-0000-7000-8000-0000000000d1',
+          name: 'Test Clinic',
+        });
+      const response = await app.request('/api/clinics');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({
+        clinics: [
+          {
+            id: '01930000-0000-7000-8000-0000000000c1',
+            name: 'Test Clinic',
+            districtId: '01930000-0000-7000-8000-0000000000d1',
+          },
+        ],
+      });
     });
 
     it('answers an unknown API route with a 404 JSON error', async () => {
