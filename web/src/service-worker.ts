@@ -53,3 +53,16 @@ self.addEventListener('message', (event: ExtendableMessageEvent) => {
     void self.skipWaiting();
   }
 });
+
+// Background Sync: the page registers 'outpost-sync' after a failed sync or a
+// change made offline (lib/sync/manager.svelte.ts). The tablet store lives in
+// the page, so the worker only wakes open pages to sync.
+self.addEventListener('sync', (event: Event) => {
+  const syncEvent = event as ExtendableEvent & { readonly tag?: string };
+  if (syncEvent.tag !== 'outpost-sync') return;
+  syncEvent.waitUntil(
+    self.clients.matchAll({ type: 'window' }).then((windows) => {
+      for (const client of windows) client.postMessage({ type: 'outpost-sync' });
+    }),
+  );
+});

@@ -1,0 +1,119 @@
+/**
+ * The storage seam under the tablet store: a few keyed tables and one atomic,
+ * durable commit. Two implementations honour one contract (contract.test.ts):
+ * IndexedDB through Dexie (store.ts, the only module that touches IndexedDB)
+ * and memory (memory-store.ts, for Node tests and simulations).
+ */
+import type { PatientRow, RecordKey, TableName, Tables } from './records';
+
+export type WriteOp =
+  | { readonly kind: 'put'; readonly table: TableName; readonly value: Tables[TableName] }
+  | { readonly kind: 'add'; readonly table: 'outbox'; readonly value: Tables['outbox'] }
+  | { readonly kind: 'delete'; readonly table: TableName; readonly key: RecordKey }
+  | { readonly kind: 'clear'; readonly table: TableName };
+
+/** Writes that commit together or not at all. */
+export class WriteBatch {
+  readonly ops: WriteOp[] = [];
+
+  put<T extends TableName>(table: T, value: Tables[T]): this {
+    this.ops.push({ kind: 'put', table, value });
+    return this;
+  }
+
+  /** Inserts an outbox entry; its `localSeq` is assigned by the commit (never reused). */
+  addOutbox(value: Tables['outbox']): this {
+    this.ops.push({ kind: 'add', table: 'outbox', value });
+    return this;
+  }
+
+  delete(table: TableName, key: RecordKey): this {
+    this.ops.push({ kind: 'delete', table, key });
+    return this;
+  }
+
+  clear(table: TableName): this {
+    this.ops.push({ kind: 'clear', table });
+    return this;
+  }
+
+  get size(): number {
+    return this.ops.length;
+  }
+}
+
+export interface CommitResult {
+  /** The `localSeq` given to each `addOutbox`, in order. */
+  readonly outboxKeys: readonly number[];
+}
+
+export interface StorageBackend {
+  get<T extends TableName>(table: T, key: RecordKey): Promise<Tables[T] | undefined>;
+  /** Every record, in primary-key order. */
+  getAll<T extends TableName>(table: T): Promise<Array<Tables[T]>>;
+  /** Patients, most recently updated first. */
+  patientsByRecency(offset: number, limit: number): Promise<PatientRow[]>;
+  /** Patients with a search token starting with `prefix` (already normalised). */
+  patientsByTokenPrefix(prefix: string, limit: number): Promise<PatientRow[]>;
+  /**
+   * Applies every op in one transaction that is durable when this resolves
+   * (IndexedDB `durability: 'strict'`). On any failure nothing is applied and it
+   * throws: `StorageFullError` when out of space, `StorageFailureError` otherwise.
+   */
+  commit(batch: WriteBatch): Promise<CommitResult>;
+  close(): void;
+}
+
+/** The device is out of storage space: the write was not made, nothing stored was lost. */
+export interface StorageFull {
+  readonly type: 'StorageFull';
+  readonly message: string;
+}
+
+/** Any other storage failure (blocked database, browser error). Nothing was partly written. */
+export interface StorageFailure {
+  readonly type: 'StorageFailure';
+  readonly message: string;
+}
+
+export type StorageError = StorageFull | StorageFailure;
+
+export const STORAGE_FULL_MESSAGE =
+  'This tablet is out of storage space, so this was not saved. Nothing saved before is lost. ' +
+  'Sync to send waiting work, then free space (remove other apps, photos or videos) and try again.';
+
+export class StorageFullError extends Error {
+  readonly error: StorageFull = { type: 'StorageFull', message: STORAGE_FULL_MESSAGE };
+  constructor(options?: { cause?: unknown }) {
+    super(STORAGE_FULL_MESSAGE, options);
+    this.name = 'StorageFullError';
+  }
+}
+
+export class StorageFailureError extends Error {
+  readonly error: StorageFailure;
+  constructor(detail: string, options?: { cause?: unknown }) {
+    const message = `This could not be saved on the tablet (${detail}). Nothing saved before is lost. Please try again.`;
+    super(message, options);
+    this.name = 'StorageFailureError';
+    this.error = { type: 'StorageFailure', message };
+  }
+}
+
+/** True for a quota error however it is wrapped (DOMException, Dexie error, `inner`). */
+export function isQuotaError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const { name, inner, cause } = current as { name?: unknown; inner?: unknown; cause?: unknown };
+    if (name === 'QuotaExceededError' || name === 'QuotaExceeded') return true;
+    current = inner ?? cause;
+  }
+  return false;
+}
+
+/** Normalises anything a commit throws into one of the two storage errors. */
+export function toStorageError(error: unknown): StorageFullError | StorageFailureError {
+  if (error instanceof StorageFullError || error instanceof StorageFailureError) return error;
+  if (isQuotaError(error)) return new StorageFullError({ cause: error });
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StorageFailureError(detail, { cause: error });
+}

@@ -1,0 +1,318 @@
+/**
+ * The tablet store contract, run against every storage backend: IndexedDB
+ * (Dexie on fake-indexeddb) and memory. Both must behave identically.
+ */
+import { describe, expect, test } from 'vitest';
+import * as Y from 'yjs';
+import { readPatient, recordVitals, startEncounter, updateProfile } from '@outpost/shared/model';
+import type { EncounterId } from '@outpost/shared/ids';
+import { getOrThrow } from '@outpost/shared/result';
+import { PROTOCOL_VERSION, type Receipt, type SyncResponse } from '@outpost/shared/sync';
+import { createManualClock } from '@outpost/shared/deps';
+import { systemIds } from '@outpost/shared/ids';
+import { TEST_CLINIC_ID, TEST_USER_ID } from '@outpost/shared/model/fixtures';
+import { BACKENDS, createHarness, savePersona } from './testing';
+import { LocalStore } from './local-store';
+import { MemoryBackend } from './memory-store';
+
+function response(partial: Partial<SyncResponse>): SyncResponse {
+  return {
+    protocol: PROTOCOL_VERSION,
+    serverTime: 0,
+    receipts: [],
+    documents: [],
+    updates: [],
+    cursor: new Uint8Array(0),
+    more: false,
+    ...partial,
+  };
+}
+
+const APPLY = { wanted: [], clockOffsetMs: 0, syncedAt: 1 } as const;
+
+async function pushAll(store: LocalStore): Promise<number[]> {
+  const request = await store.prepareRequest({ maxPushBytes: 1 << 20, now: 1 });
+  return request.pushes.map((push) => push.localSeq);
+}
+
+async function ackAll(store: LocalStore, seqs: readonly number[], cursor?: Uint8Array) {
+  const receipts: Receipt[] = seqs.map((localSeq, i) => ({
+    localSeq,
+    status: 'stored',
+    seq: i + 1,
+    receivedAt: 1,
+  }));
+  return store.applySyncResponse(response({ receipts, ...(cursor && { cursor }) }), APPLY);
+}
+
+async function openVisit(store: LocalStore, docId: string): Promise<EncounterId> {
+  return getOrThrow(
+    await store.applyOp(docId, (doc, ctx) => startEncounter(doc, ctx, { reason: 'Check-up' })),
+  );
+}
+
+describe.each(BACKENDS)('tablet store contract on %s', (backend) => {
+  test('S1 a saved change commits document state, outbox entry and read models together', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const created = await store.createPatient({
+      profile: { givenName: 'Amina', familyName: 'Testcase', village: 'Fictionville' },
+      sex: 'female',
+    });
+    expect(created.ok).toBe(true);
+    const { docId } = getOrThrow(created);
+    const encounterId = await openVisit(store, docId);
+    const saved = await store.applyOp(docId, (doc, ctx) =>
+      recordVitals(doc, ctx, {
+        encounterId,
+        source: { kind: 'typed' },
+        readings: [{ key: 'heartRate', value: 72 }],
+      }),
+    );
+    expect(saved.ok).toBe(true);
+
+    // After a restart everything the "saved" promised is there.
+    const reopened = await harness.reopen();
+    const view = getOrThrow((await reopened.readPatient(docId))!);
+    expect(view.profile.givenName).toBe('Amina');
+    expect(view.latest.heartRate?.value).toBe(72);
+    const outbox = await reopened.outboxEntries();
+    expect(outbox.map((e) => [e.docId, e.status])).toEqual([
+      [docId, 'pending'],
+      [docId, 'pending'],
+      [docId, 'pending'],
+    ]);
+    // The outbox entries together rebuild the document.
+    const rebuilt = new Y.Doc();
+    for (const entry of outbox) Y.applyUpdate(rebuilt, entry.update);
+    expect(getOrThrow(readPatient(rebuilt))).toEqual(view);
+    const row = await reopened.getPatientRow(docId);
+    expect(row).toMatchObject({
+      name: 'Amina Testcase',
+      village: 'Fictionville',
+      sex: 'female',
+      openEncounter: true,
+    });
+    expect(row?.latestVitals.heartRate).toMatchObject({ value: 72, unit: '/min' });
+  });
+
+  test('S1 storage full: the change is refused whole and nothing stored before is lost', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Baraka' } }));
+    const handle = (await store.openDocument(docId))!;
+    const before = Y.encodeStateAsUpdate(handle.doc);
+
+    // The read-model write is the last of the transaction: it fails after the others.
+    harness.failWritesTo('patients');
+    const refused = await store.applyOp(docId, (doc, ctx) =>
+      updateProfile(doc, ctx, { village: 'Makeupton' }),
+    );
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatchObject({ type: 'StorageFull' });
+    if (!refused.ok && refused.error.type === 'StorageFull')
+      expect(refused.error.message).toMatch(/out of storage space/);
+    expect(Y.encodeStateAsUpdate(handle.doc)).toEqual(before);
+
+    harness.failWritesTo(undefined);
+    const reopened = await harness.reopen();
+    expect(getOrThrow((await reopened.readPatient(docId))!).profile.village).toBeUndefined();
+    expect(await reopened.outboxEntries()).toHaveLength(1);
+    expect((await reopened.getPatientRow(docId))?.village).toBeUndefined();
+
+    // Space freed: the same change now saves.
+    const retried = await reopened.applyOp(docId, (doc, ctx) =>
+      updateProfile(doc, ctx, { village: 'Makeupton' }),
+    );
+    expect(retried.ok).toBe(true);
+    expect((await reopened.getPatientRow(docId))?.village).toBe('Makeupton');
+  });
+
+  test('a refused domain operation writes nothing', async () => {
+    const store = await createHarness(backend).open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Chiamaka' } }));
+    const refused = await store.applyOp(docId, (doc, ctx) =>
+      updateProfile(doc, ctx, { phone: 'not a phone' }),
+    );
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatchObject({ type: 'ValidationFailed' });
+    expect(await store.outboxEntries()).toHaveLength(1);
+  });
+
+  test('S3 the outbox never reuses a localSeq, even after acknowledged entries are deleted', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Dawit' } }));
+    await store.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { village: 'Makeupton' }));
+    const first = await pushAll(store);
+    await ackAll(store, first);
+    expect(await store.outboxEntries()).toEqual([]);
+
+    const reopened = await harness.reopen();
+    await reopened.applyOp(docId, (doc, ctx) =>
+      updateProfile(doc, ctx, { village: 'Fictionville' }),
+    );
+    const [entry] = await reopened.outboxEntries();
+    expect(entry!.localSeq).toBeGreaterThan(Math.max(...first));
+  });
+
+  test('S4 a rejected change stays in the outbox with its reason and is not pushed again', async () => {
+    const store = await createHarness(backend).open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Esi' } }));
+    const [localSeq] = await pushAll(store);
+    await store.applySyncResponse(
+      response({
+        receipts: [
+          { localSeq: localSeq!, status: 'rejected', code: 'forbidden', message: 'Not yours' },
+        ],
+      }),
+      APPLY,
+    );
+    const [entry] = await store.outboxEntries();
+    expect(entry).toMatchObject({ status: 'rejected', code: 'forbidden', message: 'Not yours' });
+    expect(await store.rejectedUpdates()).toMatchObject([
+      { localSeq, docId, code: 'forbidden', state: 'open' },
+    ]);
+    expect(await store.outboxSummary()).toEqual({ pending: 0, sent: 0, rejected: 1 });
+    expect((await store.prepareRequest({ maxPushBytes: 1 << 20, now: 2 })).pushes).toEqual([]);
+    // The content stays on the tablet.
+    expect(getOrThrow((await store.readPatient(docId))!).profile.givenName).toBe('Esi');
+  });
+
+  test('S5 the cursor is stored only together with the page it covers', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    // A page from the server: a whole document from another tablet.
+    const elsewhere = await createHarness('memory', { clinicId: store.clinicId }).open();
+    const { docId } = await savePersona(elsewhere, 'childWithFever');
+    const state = Y.encodeStateAsUpdate((await elsewhere.openDocument(docId))!.doc);
+    const page = response({ documents: [{ docId, state }], cursor: new Uint8Array([7]) });
+
+    harness.failWritesTo('documents');
+    await expect(store.applySyncResponse(page, APPLY)).rejects.toMatchObject({
+      name: 'StorageFullError',
+    });
+    harness.failWritesTo(undefined);
+    const afterCrash = await harness.reopen();
+    expect((await afterCrash.syncStatus()).neverSynced).toBe(true);
+    expect(await afterCrash.readPatient(docId)).toBeUndefined();
+    expect(await afterCrash.listPatients()).toEqual([]);
+
+    await afterCrash.applySyncResponse(page, APPLY);
+    expect((await afterCrash.prepareRequest({ maxPushBytes: 1, now: 3 })).cursor).toEqual(
+      new Uint8Array([7]),
+    );
+    expect((await afterCrash.getPatientRow(docId))?.givenName).toBe('Baraka');
+  });
+
+  test('S10 pending changes of one document merge before their first push, never after', async () => {
+    const store = await createHarness(backend).open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Faraji' } }));
+    await store.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { village: 'Makeupton' }));
+    await store.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { phone: '+255 700 1' }));
+    const first = await store.prepareRequest({ maxPushBytes: 1 << 20, now: 5 });
+    expect(first.pushes).toHaveLength(1);
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, first.pushes[0]!.update);
+    expect(getOrThrow(readPatient(replica)).profile).toMatchObject({
+      village: 'Makeupton',
+      phone: '+255 700 1',
+    });
+
+    // The response is lost; a new change is made; the retry re-sends the first push unchanged.
+    await store.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { village: 'Fictionville' }));
+    const second = await store.prepareRequest({ maxPushBytes: 1 << 20, now: 6 });
+    expect(second.pushes[0]).toEqual(first.pushes[0]);
+    expect(second.pushes).toHaveLength(2);
+    expect(second.pushes[1]!.localSeq).toBeGreaterThan(first.pushes[0]!.localSeq);
+  });
+
+  test('S10 a request holds at most maxPushBytes of updates, and at least one', async () => {
+    const store = await createHarness(backend).open();
+    for (const name of ['Gift', 'Hawa', 'Imani'])
+      await store.createPatient({ profile: { givenName: name } });
+    const tiny = await store.prepareRequest({ maxPushBytes: 1, now: 1 });
+    expect(tiny.pushes).toHaveLength(1);
+    const rest = await store.prepareRequest({ maxPushBytes: 1 << 20, now: 2 });
+    expect(rest.pushes).toHaveLength(3);
+    expect(rest.pushes[0]).toEqual(tiny.pushes[0]);
+  });
+
+  test('S12 the device id and Yjs client id persist across restarts; documents author with it', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Juma' } }));
+    const reopened = await harness.reopen();
+    expect(reopened.deviceId).toBe(store.deviceId);
+    expect(reopened.clientId).toBe(store.clientId);
+    expect(reopened.deviceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    const handle = (await reopened.openDocument(docId))!;
+    expect(handle.doc.clientID).toBe(store.clientId);
+    await reopened.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { village: 'Makeupton' }));
+    const [, entry] = await reopened.outboxEntries();
+    const clients = Y.decodeUpdate(entry!.update).structs.map((s) => s.id.client);
+    expect(new Set(clients)).toEqual(new Set([store.clientId]));
+    // The open document caught up with the saved change.
+    expect(getOrThrow(readPatient(handle.doc)).profile.village).toBe('Makeupton');
+  });
+
+  test('rebuildReadModels gives exactly the rows kept incrementally', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    for (const persona of [
+      'adultWithHypertension',
+      'childWithFever',
+      'pregnantWomanAt32Weeks',
+      'elderlyManWithHeartFailure',
+    ] as const)
+      await savePersona(store, persona);
+    const incremental = await store.listPatients({ limit: 100 });
+    const consults = await store.listConsults();
+    expect(incremental).toHaveLength(4);
+    await store.rebuildReadModels();
+    expect(await store.listPatients({ limit: 100 })).toEqual(incremental);
+    expect(await store.listConsults()).toEqual(consults);
+  });
+
+  test('search finds patients by name prefix, village, ids and phone digits, ignoring case and accents', async () => {
+    const store = await createHarness(backend).open();
+    await savePersona(store, 'adultWithHypertension'); // Amina, Fictionville, +255 700 000 001
+    await savePersona(store, 'elderlyManWithHeartFailure'); // Dawit, Makeupton, TEST-0004
+    await store.createPatient({ profile: { givenName: 'Zoé', familyName: 'Ñandú' } });
+    const names = async (query: string) =>
+      (await store.searchPatients(query)).map((row) => row.givenName);
+    expect(await names('ami')).toEqual(['Amina']);
+    expect(await names('AMINA test')).toEqual(['Amina']);
+    expect(await names('make')).toEqual(['Dawit']);
+    expect(await names('0004')).toEqual(['Dawit']);
+    expect(await names('255700')).toEqual(['Amina']);
+    expect(await names('zoe nandu')).toEqual(['Zoé']);
+    expect(await names('nobody')).toEqual([]);
+    expect(await names('')).toHaveLength(3);
+  });
+});
+
+describe('two tabs on one clinic store', () => {
+  test('S1 a change saved in one tab is never overwritten by a change saved in another', async () => {
+    const backend = new MemoryBackend();
+    const options = {
+      clinicId: TEST_CLINIC_ID,
+      userId: TEST_USER_ID,
+      clock: createManualClock(1_000),
+      ids: systemIds,
+      random: { next: () => 0.5 },
+      locks: null,
+    };
+    const tab1 = await LocalStore.open(backend, options);
+    const tab2 = await LocalStore.open(backend.reopen(), options);
+    const { docId } = getOrThrow(await tab1.createPatient({ profile: { givenName: 'Kito' } }));
+    const open1 = (await tab1.openDocument(docId))!;
+    await tab2.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { village: 'Makeupton' }));
+    await tab1.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { phone: '+255 700 9' }));
+    const stored = getOrThrow((await tab2.readPatient(docId))!).profile;
+    expect(stored).toMatchObject({ village: 'Makeupton', phone: '+255 700 9' });
+    expect(getOrThrow(readPatient(open1.doc)).profile.village).toBe('Makeupton');
+    const seqs = (await tab1.outboxEntries()).map((e) => e.localSeq);
+    expect(new Set(seqs).size).toBe(3);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The tablet's local-first storage. Screens and managers use `openClinicStore`
+ * and the `LocalStore` it returns; nothing else touches IndexedDB (store.ts).
+ */
+import { systemIds, type ClinicId, type UserId } from '@outpost/shared/ids';
+import type { Clock, IdSource, Random } from '@outpost/shared/deps';
+import { LocalStore } from './local-store';
+import { openDexieBackend, requestPersistentStorage, type DexieBackendOptions } from './store';
+
+export interface OpenClinicStoreOptions {
+  readonly clinicId: ClinicId;
+  /** The signed-in user (stand-in identity until the security work). */
+  readonly userId: UserId;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly random?: Random;
+  readonly dexie?: DexieBackendOptions;
+}
+
+/** Randomness for client ids: the platform CSPRNG when present. */
+export const cryptoRandom: Random = {
+  next: () => {
+    if (typeof crypto !== 'undefined' && typeof crypto.getRandomValues === 'function')
+      return crypto.getRandomValues(new Uint32Array(1))[0]! / 0x1_0000_0000;
+    return Math.random();
+  },
+};
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Opens the enrolled clinic's database (`outpost-clinic-<clinicId>`), creating
+ * the tablet identity on first use, and asks the browser to persist storage.
+ */
+export async function openClinicStore(options: OpenClinicStoreOptions): Promise<LocalStore> {
+  const backend = await openDexieBackend(options.clinicId, options.dexie);
+  void requestPersistentStorage();
+  return LocalStore.open(backend, {
+    clinicId: options.clinicId,
+    userId: options.userId,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? systemIds,
+    random: options.random ?? cryptoRandom,
+  });
+}
+
+export { LocalStore, LOCAL_ORIGIN, REMOTE_ORIGIN, kindOfDocId } from './local-store';
+export type {
+  ChangeCause,
+  DocHandle,
+  DocumentNotFound,
+  OutboxSummary,
+  RejectedUpdate,
+  SaveError,
+  StoreEvent,
+  SyncStatusRecord,
+} from './local-store';
+export type { ConsultRow, LatestVital, OutboxEntry, PatientRow, RejectionRecord } from './records';
+export type { StorageError, StorageFailure, StorageFull } from './backend';
+export { STORAGE_FULL_MESSAGE } from './backend';
+export { requestPersistentStorage, storageDiagnostics, databaseName } from './store';
+export type { StorageDiagnostics } from './store';
+export { ageInYears } from './read-models';
+export type { TabletStore } from './tablet-store';

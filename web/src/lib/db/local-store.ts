@@ -1,0 +1,966 @@
+/**
+ * The tablet's local-first store for one clinic: record documents, the outbox,
+ * read models and sync state, over a `StorageBackend` (IndexedDB or memory).
+ *
+ * Contracts:
+ * - A local change (`applyOp`, `createPatient`, …) runs the domain operation on
+ *   a copy of the document, then commits the new document state, the outbox
+ *   entry and the read-model rows in one durable transaction (S1). The promise
+ *   resolves `ok` ("saved") only after that commit; on failure (`StorageFull`)
+ *   nothing is written and the open document is unchanged.
+ * - Open documents (`openDocument`) only ever hold committed state (plus what
+ *   the live channel delivered, which the server already holds).
+ * - Every write runs under one lock (Web Locks across tabs when available), so
+ *   read-modify-write of a document never loses a concurrent change.
+ * - Every Y.Doc this store creates authors with the tablet's client id (S12).
+ */
+import * as Y from 'yjs';
+import {
+  consultDocId,
+  createConsult,
+  createPatient,
+  parseDocId,
+  patientDocId,
+  readConsult,
+  readMeta,
+  readPatient,
+  upgradeDocument,
+  CURRENT_SCHEMA_VERSION,
+  type ConsultView,
+  type CreateConsultInput,
+  type CreatePatientInput,
+  type InvalidDocument,
+  type ModelError,
+  type OpContext,
+  type PatientView,
+  type WrongDocumentKind,
+} from '@outpost/shared/model';
+import { rekeyDocument } from '@outpost/shared/model/rekey';
+import type { Clock, IdSource, Random } from '@outpost/shared/deps';
+import type { ClinicId, ConsultId, DeviceId, PatientId, UserId } from '@outpost/shared/ids';
+import { err, ok, type Result } from '@outpost/shared/result';
+import type { PushedUpdate, SyncResponse } from '@outpost/shared/sync';
+import { WriteBatch, toStorageError, type StorageBackend, type StorageError } from './backend';
+import { deriveRows, matchesWords, normaliseWords } from './read-models';
+import type {
+  ConsultRow,
+  DocKind,
+  DocumentRecord,
+  IdentityMeta,
+  OutboxEntry,
+  PatientRow,
+  RejectionRecord,
+  SyncMeta,
+} from './records';
+import type { AppliedResponse, ApplyContext, PreparedRequest, TabletStore } from './tablet-store';
+
+/** Transaction origins of what this store applies to open documents. */
+export const LOCAL_ORIGIN = { source: 'outpost/store', cause: 'local' } as const;
+export const REMOTE_ORIGIN = { source: 'outpost/store', cause: 'remote' } as const;
+
+export type ChangeCause = 'local' | 'remote' | 'live' | 'rekey';
+
+export type StoreEvent =
+  /** A document changed and is committed. `rekey`: open handles now hold a new Y.Doc. */
+  | { readonly type: 'document'; readonly docId: string; readonly cause: ChangeCause }
+  /** The outbox changed (new entry, receipt, rejection). */
+  | { readonly type: 'outbox' }
+  /** The read models were rebuilt. */
+  | { readonly type: 'readModels' }
+  /** The tablet took a new Yjs client id after a clash (S12). */
+  | { readonly type: 'identity'; readonly clientId: number };
+
+export interface DocumentNotFound {
+  readonly type: 'DocumentNotFound';
+  readonly docId: string;
+}
+
+/** Why a change was not saved (besides the domain operation's own refusal). */
+export type SaveError = StorageError | DocumentNotFound;
+
+/** A document open on a screen. `doc` is replaced after a re-key: read it each time. */
+export interface DocHandle {
+  readonly docId: string;
+  readonly doc: Y.Doc;
+  release(): void;
+}
+
+export interface OutboxSummary {
+  readonly pending: number;
+  readonly sent: number;
+  readonly rejected: number;
+}
+
+export interface SyncStatusRecord {
+  readonly lastSuccessAt?: number;
+  readonly lastAttemptAt?: number;
+  readonly lastError?: string;
+  readonly clockOffsetMs?: number;
+  readonly neverSynced: boolean;
+}
+
+/** A change the server did not accept (S4), for the "not accepted" list. */
+export interface RejectedUpdate {
+  readonly localSeq: number;
+  readonly docId: string;
+  readonly code: string;
+  readonly message: string;
+  readonly deviceTime: number;
+  readonly rejectedAt: number;
+  /** Still in the outbox (`open`) or carried into a re-keyed change (`rekeyed`). */
+  readonly state: 'open' | 'rekeyed';
+}
+
+export interface LocalStoreOptions {
+  readonly clinicId: ClinicId;
+  /** The signed-in user (stand-in identity until the security work). */
+  readonly userId: UserId;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly random: Random;
+  /** Fix the identity of a new tablet (tests). */
+  readonly identity?: { readonly deviceId?: string; readonly clientId?: number };
+  /** Cross-tab lock manager; default `navigator.locks` when present. `null`: in-process only. */
+  readonly locks?: LockManager | null;
+  /** Tell other tabs of this clinic about commits (default: in a browser window). */
+  readonly broadcast?: boolean;
+}
+
+type Listener = (event: StoreEvent) => void;
+
+interface OpenEntry {
+  doc: Y.Doc;
+  refs: number;
+}
+
+/** Pending entries of one document are merged only up to this size (S10). */
+const MERGE_LIMIT_BYTES = 64 * 1024;
+/** Bytes a push costs beyond its update (ids, times, framing). */
+const PUSH_OVERHEAD_BYTES = 64;
+
+export class LocalStore implements TabletStore {
+  readonly clinicId: ClinicId;
+  #backend: StorageBackend;
+  #clock: Clock;
+  #ids: IdSource;
+  #random: Random;
+  #userId: UserId;
+  #identity!: IdentityMeta;
+  #locks: LockManager | null;
+  #lockName: string;
+  #open = new Map<string, OpenEntry>();
+  #listeners = new Set<Listener>();
+  #channel: BroadcastChannel | undefined;
+
+  private constructor(backend: StorageBackend, options: LocalStoreOptions) {
+    this.#backend = backend;
+    this.clinicId = options.clinicId;
+    this.#clock = options.clock;
+    this.#ids = options.ids;
+    this.#random = options.random;
+    this.#userId = options.userId;
+    this.#locks =
+      options.locks !== undefined
+        ? options.locks
+        : typeof navigator !== 'undefined' && 'locks' in navigator
+          ? navigator.locks
+          : null;
+    this.#lockName = `outpost-store-${options.clinicId}`;
+    const broadcast =
+      options.broadcast ??
+      (typeof window !== 'undefined' && typeof BroadcastChannel !== 'undefined');
+    if (broadcast) {
+      this.#channel = new BroadcastChannel(this.#lockName);
+      this.#channel.onmessage = (event: MessageEvent<{ docIds?: unknown }>) => {
+        const docIds = Array.isArray(event.data.docIds) ? event.data.docIds : [];
+        void this.#onOtherTabCommit(docIds.filter((id): id is string => typeof id === 'string'));
+      };
+    }
+  }
+
+  /** Another tab committed: open documents and the identity catch up with storage. */
+  #onOtherTabCommit(docIds: readonly string[]): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.#refreshIdentity();
+      for (const docId of docIds) {
+        if (!this.#open.has(docId)) continue;
+        await this.#current(docId);
+        this.#emit({ type: 'document', docId, cause: 'remote' });
+      }
+      this.#emit({ type: 'outbox' });
+    });
+  }
+
+  #announce(docIds: readonly string[]): void {
+    try {
+      this.#channel?.postMessage({ docIds });
+    } catch {
+      // Another tab will catch up at its next write anyway (it reads storage under the lock).
+    }
+  }
+
+  /** Opens the store, creating the tablet identity (deviceId, client id) the first time. */
+  static async open(backend: StorageBackend, options: LocalStoreOptions): Promise<LocalStore> {
+    const store = new LocalStore(backend, options);
+    await store.#exclusive(() => store.#init(options.identity));
+    return store;
+  }
+
+  async #init(fixed: LocalStoreOptions['identity']): Promise<void> {
+    const identity = await this.#backend.get('meta', 'identity');
+    const sync = await this.#backend.get('meta', 'sync');
+    const batch = new WriteBatch();
+    if (identity?.key === 'identity') {
+      this.#identity = identity;
+    } else {
+      this.#identity = {
+        key: 'identity',
+        deviceId: fixed?.deviceId ?? this.#ids.newId(),
+        clientId: fixed?.clientId ?? this.#newClientId([]),
+        retiredClientIds: [],
+        createdAt: this.#clock.now(),
+      };
+      batch.put('meta', this.#identity);
+    }
+    if (sync?.key !== 'sync') batch.put('meta', emptySyncMeta());
+    if (batch.size > 0) await this.#backend.commit(batch);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Identity and events
+
+  get deviceId(): string {
+    return this.#identity.deviceId;
+  }
+
+  get clientId(): number {
+    return this.#identity.clientId;
+  }
+
+  get userId(): UserId {
+    return this.#userId;
+  }
+
+  /** The user whose name goes on the next changes (after sign-in or a user switch). */
+  setUser(userId: UserId): void {
+    this.#userId = userId;
+  }
+
+  /** The context domain operations run with: this user on this device, injected time and ids. */
+  opContext(): OpContext {
+    return {
+      actor: { userId: this.#userId, deviceId: this.#identity.deviceId as DeviceId },
+      clock: this.#clock,
+      ids: this.#ids,
+    };
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('store listener failed', error);
+      }
+    }
+  }
+
+  close(): void {
+    this.#channel?.close();
+    this.#backend.close();
+    this.#listeners.clear();
+    this.#open.clear();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Reading
+
+  /** Patients, most recently changed first. */
+  listPatients(options: { offset?: number; limit?: number } = {}): Promise<PatientRow[]> {
+    return this.#backend.patientsByRecency(options.offset ?? 0, options.limit ?? 50);
+  }
+
+  /**
+   * Patients whose names, village, ids or phone digits start with every word of
+   * `query` (accents and case ignored). An empty query lists by recency.
+   */
+  async searchPatients(query: string, limit = 50): Promise<PatientRow[]> {
+    const words = normaliseWords(query);
+    if (words.length === 0) return this.listPatients({ limit });
+    const longest = words.reduce((a, b) => (b.length > a.length ? b : a));
+    const candidates = await this.#backend.patientsByTokenPrefix(longest, 1000);
+    return candidates
+      .filter((row) => matchesWords(row, words))
+      .sort((a, b) => a.name.localeCompare(b.name) || b.updatedAt - a.updatedAt)
+      .slice(0, limit);
+  }
+
+  getPatientRow(docId: string): Promise<PatientRow | undefined> {
+    return this.#backend.get('patients', docId);
+  }
+
+  async listConsults(filter: { patientId?: string } = {}): Promise<ConsultRow[]> {
+    const rows = await this.#backend.getAll('consults');
+    return rows
+      .filter((row) => filter.patientId === undefined || row.patientId === filter.patientId)
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** The patient view of a stored document; undefined when not on this tablet. */
+  async readPatient(
+    docId: string,
+  ): Promise<Result<PatientView, WrongDocumentKind | InvalidDocument> | undefined> {
+    const doc = await this.#current(docId);
+    return doc === undefined ? undefined : readPatient(doc);
+  }
+
+  async readConsult(
+    docId: string,
+  ): Promise<Result<ConsultView, WrongDocumentKind | InvalidDocument> | undefined> {
+    const doc = await this.#current(docId);
+    return doc === undefined ? undefined : readConsult(doc);
+  }
+
+  /**
+   * Opens a document for a screen (and the live channel): the same Y.Doc for
+   * every opener until all release it. Upgrades an older schema version first
+   * (saved like any change). Undefined when the document is not on this tablet.
+   */
+  async openDocument(docId: string): Promise<DocHandle | undefined> {
+    const doc = await this.#exclusive(async () => {
+      const existing = this.#open.get(docId);
+      if (existing !== undefined) {
+        existing.refs++;
+        return existing.doc;
+      }
+      const loaded = await this.#load(docId);
+      if (loaded === undefined) return undefined;
+      this.#open.set(docId, { doc: loaded, refs: 1 });
+      return loaded;
+    });
+    if (doc === undefined) return undefined;
+    const meta = readMeta(doc);
+    if (meta.ok && meta.value.schemaVersion < CURRENT_SCHEMA_VERSION)
+      await this.applyOp(docId, (target) => upgradeDocument(target));
+    let released = false;
+    const open = this.#open;
+    return {
+      docId,
+      get doc(): Y.Doc {
+        return open.get(docId)?.doc ?? doc;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        const entry = open.get(docId);
+        if (entry !== undefined && --entry.refs <= 0) open.delete(docId);
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Local changes (S1)
+
+  /**
+   * Runs a domain operation on the document and saves it. Resolves only after
+   * the document state, the outbox entry and the read models are committed
+   * together; `ok` is the operation's own result ("saved"). A refused operation
+   * writes nothing; a storage failure (`StorageFull`) writes nothing either.
+   */
+  applyOp<T, E>(
+    docId: string,
+    op: (doc: Y.Doc, ctx: OpContext) => Result<T, E>,
+  ): Promise<Result<T, E | SaveError>> {
+    return this.#exclusive(async () => {
+      await this.#refreshIdentity();
+      const base = await this.#current(docId);
+      if (base === undefined) return err({ type: 'DocumentNotFound', docId } as const);
+      const kind = kindOfDocId(docId);
+      if (kind === undefined) return err({ type: 'DocumentNotFound', docId } as const);
+      const outcome = await this.#commitLocal(kind, base, op, () => docId);
+      return outcome.ok ? ok(outcome.value.result) : outcome;
+    });
+  }
+
+  /** Creates and saves a patient record in this clinic; resolves with its ids once saved. */
+  createPatient(
+    input: Omit<CreatePatientInput, 'homeClinicId'>,
+  ): Promise<Result<{ docId: string; id: PatientId }, ModelError | SaveError>> {
+    return this.createDocument('patient', (doc, ctx) =>
+      createPatient(doc, ctx, { ...input, homeClinicId: this.clinicId }),
+    );
+  }
+
+  /** Creates and saves a consult in this clinic; resolves with its ids once saved. */
+  createConsult(
+    input: Omit<CreateConsultInput, 'homeClinicId'>,
+  ): Promise<Result<{ docId: string; id: ConsultId }, ModelError | SaveError>> {
+    return this.createDocument('consult', (doc, ctx) =>
+      createConsult(doc, ctx, { ...input, homeClinicId: this.clinicId }),
+    );
+  }
+
+  /**
+   * Creates a document of `kind` with `op` (which initialises an empty Y.Doc and
+   * returns the new record's id) and saves it; resolves with its ids once saved.
+   */
+  createDocument<Id extends string, E>(
+    kind: DocKind,
+    op: (doc: Y.Doc, ctx: OpContext) => Result<Id, E>,
+  ): Promise<Result<{ docId: string; id: Id }, E | SaveError>> {
+    return this.#exclusive(async () => {
+      const toDocId = (id: Id) =>
+        kind === 'patient'
+          ? patientDocId(id as unknown as PatientId)
+          : consultDocId(id as unknown as ConsultId);
+      await this.#refreshIdentity();
+      const outcome = await this.#commitLocal(kind, undefined, op, toDocId);
+      if (!outcome.ok) return outcome;
+      return ok({ docId: outcome.value.docId, id: outcome.value.result });
+    });
+  }
+
+  /** Under the lock: op on a copy, one commit, then the open document catches up. */
+  async #commitLocal<T, E>(
+    kind: DocKind,
+    base: Y.Doc | undefined,
+    op: (doc: Y.Doc, ctx: OpContext) => Result<T, E>,
+    docIdOf: (result: T) => string,
+  ): Promise<Result<{ result: T; docId: string }, E | SaveError>> {
+    const scratch = base === undefined ? this.#newDoc() : this.#clone(base);
+    const updates: Uint8Array[] = [];
+    const collect = (update: Uint8Array) => updates.push(update);
+    scratch.on('update', collect);
+    let result: Result<T, E>;
+    try {
+      result = op(scratch, this.opContext());
+    } finally {
+      scratch.off('update', collect);
+    }
+    if (!result.ok) return result;
+    const docId = docIdOf(result.value);
+    if (updates.length === 0) return ok({ result: result.value, docId }); // nothing changed
+    const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    const now = this.#clock.now();
+    const batch = new WriteBatch();
+    this.#putDocument(batch, docId, kind, scratch, now);
+    batch.addOutbox({
+      docId,
+      update,
+      deviceTime: now,
+      clientId: this.#identity.clientId,
+      status: 'pending',
+    });
+    try {
+      await this.#backend.commit(batch);
+    } catch (error) {
+      return err(toStorageError(error).error);
+    }
+    const open = this.#open.get(docId);
+    if (open !== undefined) applyUpdateAsOwn(open.doc, update, LOCAL_ORIGIN);
+    this.#announce([docId]);
+    this.#emit({ type: 'document', docId, cause: 'local' });
+    this.#emit({ type: 'outbox' });
+    return ok({ result: result.value, docId });
+  }
+
+  /**
+   * Persists what the live channel applied to an open document (it came from
+   * the server, so it is not queued in the outbox). Best effort: if it fails,
+   * batch sync pulls the same updates again.
+   */
+  persistLive(docId: string): Promise<Result<void, SaveError>> {
+    return this.#exclusive(async () => {
+      const kind = kindOfDocId(docId);
+      // Catch up with storage first: another tab may have committed since.
+      const doc = this.#open.has(docId) ? await this.#current(docId) : undefined;
+      if (doc === undefined || kind === undefined)
+        return err({ type: 'DocumentNotFound', docId } as const);
+      const batch = new WriteBatch();
+      this.#putDocument(batch, docId, kind, doc, this.#clock.now());
+      try {
+        await this.#backend.commit(batch);
+      } catch (error) {
+        return err(toStorageError(error).error);
+      }
+      this.#announce([docId]);
+      this.#emit({ type: 'document', docId, cause: 'live' });
+      return ok(undefined);
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Outbox and sync state (for the UI)
+
+  async outboxSummary(): Promise<OutboxSummary> {
+    const entries = (await this.#backend.getAll('outbox')) as OutboxEntry[];
+    const count = (status: string) => entries.filter((e) => e.status === status).length;
+    return { pending: count('pending'), sent: count('sent'), rejected: count('rejected') };
+  }
+
+  /** Every outbox entry in `localSeq` order (diagnostics, tests). */
+  async outboxEntries(): Promise<OutboxEntry[]> {
+    return (await this.#backend.getAll('outbox')) as OutboxEntry[];
+  }
+
+  /** Changes the server refused (S4), newest first: open ones and those carried into a re-key. */
+  async rejectedUpdates(): Promise<RejectedUpdate[]> {
+    const records = await this.#backend.getAll('rejections');
+    return records
+      .map((record): RejectedUpdate => ({
+        localSeq: record.localSeq,
+        docId: record.docId,
+        code: record.code,
+        message: record.message,
+        deviceTime: record.deviceTime,
+        rejectedAt: record.rejectedAt,
+        state: record.resolution === 'rekeyed' ? 'rekeyed' : 'open',
+      }))
+      .sort((a, b) => b.rejectedAt - a.rejectedAt || b.localSeq - a.localSeq);
+  }
+
+  async syncStatus(): Promise<SyncStatusRecord> {
+    const sync = await this.#syncMeta();
+    return {
+      ...(sync.lastSuccessAt !== undefined && { lastSuccessAt: sync.lastSuccessAt }),
+      ...(sync.lastAttemptAt !== undefined && { lastAttemptAt: sync.lastAttemptAt }),
+      ...(sync.lastError !== undefined && { lastError: sync.lastError }),
+      ...(sync.clockOffsetMs !== undefined && { clockOffsetMs: sync.clockOffsetMs }),
+      neverSynced: sync.cursor.length === 0,
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Sync steps (TabletStore)
+
+  prepareRequest(options: { maxPushBytes: number; now: number }): Promise<PreparedRequest> {
+    return this.#exclusive(async () => {
+      await this.#refreshIdentity();
+      const sync = await this.#syncMeta();
+      const excluded = new Set(sync.rekeyPending);
+      const entries = (await this.#backend.getAll('outbox')) as OutboxEntry[];
+      const waiting = entries.filter((e) => e.status !== 'rejected').length;
+      const pushable = entries.filter((e) => e.status !== 'rejected' && !excluded.has(e.docId));
+      const batch = new WriteBatch();
+      // S10: pending (never sent) entries of one document, authored under one
+      // client id, may be merged into the first one's localSeq (never pushed yet).
+      const candidates: OutboxEntry[] = [];
+      const groups = new Map<string, OutboxEntry[]>();
+      for (const entry of pushable) {
+        if (entry.status === 'sent') {
+          candidates.push(entry);
+          continue;
+        }
+        const key = `${entry.docId}\u0000${entry.clientId}`;
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, [entry]);
+        else group.push(entry);
+      }
+      for (const group of groups.values()) {
+        let current = group[0]!;
+        let parts = [current.update];
+        let size = current.update.length;
+        const flush = () => {
+          if (parts.length > 1) {
+            current = { ...current, update: Y.mergeUpdates(parts) };
+            batch.put('outbox', current);
+          }
+          candidates.push(current);
+        };
+        for (const next of group.slice(1)) {
+          if (size + next.update.length <= MERGE_LIMIT_BYTES) {
+            parts.push(next.update);
+            size += next.update.length;
+            current = { ...current, deviceTime: next.deviceTime };
+            batch.delete('outbox', next.localSeq);
+          } else {
+            flush();
+            current = next;
+            parts = [next.update];
+            size = next.update.length;
+          }
+        }
+        flush();
+      }
+      candidates.sort((a, b) => a.localSeq - b.localSeq);
+      const pushes: PushedUpdate[] = [];
+      let bytes = 0;
+      for (const entry of candidates) {
+        const cost = entry.update.length + entry.docId.length + PUSH_OVERHEAD_BYTES;
+        if (pushes.length > 0 && bytes + cost > options.maxPushBytes) break;
+        bytes += cost;
+        pushes.push({
+          localSeq: entry.localSeq,
+          docId: entry.docId,
+          update: entry.update,
+          deviceTime: entry.deviceTime,
+        });
+        if (entry.status !== 'sent')
+          batch.put('outbox', { ...entry, status: 'sent', sentAt: options.now });
+      }
+      // A merged entry that did not fit stays pending with its merged content.
+      if (batch.size > 0) await this.#backend.commit(batch);
+      return {
+        clientId: this.#identity.clientId,
+        cursor: sync.cursor,
+        pushes,
+        wantDocuments: [...sync.rekeyPending],
+        waiting,
+      };
+    });
+  }
+
+  applySyncResponse(response: SyncResponse, context: ApplyContext): Promise<AppliedResponse> {
+    return this.#exclusive(() => this.#applySyncResponse(response, context));
+  }
+
+  async #applySyncResponse(
+    response: SyncResponse,
+    context: ApplyContext,
+  ): Promise<AppliedResponse> {
+    const now = this.#clock.now();
+    await this.#refreshIdentity();
+    const sync = await this.#syncMeta();
+    const outbox = new Map(
+      ((await this.#backend.getAll('outbox')) as OutboxEntry[]).map((e) => [e.localSeq, e]),
+    );
+    const batch = new WriteBatch();
+    const rekeyPending = new Set(sync.rekeyPending);
+    let identity = this.#identity;
+    let stored = 0;
+    let rejected = 0;
+
+    // Receipts (S2, S4). A receipt for an entry no longer here was applied before.
+    for (const receipt of response.receipts) {
+      const entry = outbox.get(receipt.localSeq);
+      if (entry === undefined) continue;
+      if (receipt.status === 'stored') {
+        batch.delete('outbox', entry.localSeq);
+        outbox.delete(entry.localSeq);
+        stored++;
+        continue;
+      }
+      if (entry.status === 'rejected') continue;
+      rejected++;
+      const marked: OutboxEntry = {
+        ...entry,
+        status: 'rejected',
+        code: receipt.code,
+        message: receipt.message,
+        rejectedAt: now,
+      };
+      outbox.set(entry.localSeq, marked);
+      batch.put('outbox', marked);
+      batch.put('rejections', {
+        localSeq: entry.localSeq,
+        docId: entry.docId,
+        code: receipt.code,
+        message: receipt.message,
+        update: entry.update,
+        deviceTime: entry.deviceTime,
+        rejectedAt: now,
+      });
+      if (receipt.code === 'client_id_clash') {
+        rekeyPending.add(entry.docId);
+        // Leave the clashing id once; later clashes of older entries only re-key.
+        if (entry.clientId === identity.clientId) {
+          const used = [...identity.retiredClientIds, identity.clientId];
+          identity = {
+            ...identity,
+            clientId: this.#newClientId(used),
+            retiredClientIds: used,
+          };
+        }
+      }
+    }
+    if (identity !== this.#identity) batch.put('meta', identity);
+
+    // Pulled documents and updates, merged into copies of the local documents.
+    const touched = new Map<string, { doc: Y.Doc; kind: DocKind; cause: ChangeCause }>();
+    const working = async (docId: string, kind: DocKind) => {
+      let entry = touched.get(docId);
+      if (entry === undefined) {
+        const open = this.#open.has(docId);
+        const base = await this.#current(docId, identity.clientId);
+        const doc =
+          base === undefined
+            ? this.#newDoc(identity.clientId)
+            : open
+              ? this.#clone(base, identity.clientId)
+              : base;
+        entry = { doc, kind, cause: 'remote' };
+        touched.set(docId, entry);
+      }
+      return entry;
+    };
+    const rekeyed: string[] = [];
+    let added = 0;
+    const rekey = async (docId: string, kind: DocKind, serverState: Uint8Array) => {
+      const local = await working(docId, kind);
+      const outcome = rekeyDocument(local.doc, serverState, identity.clientId);
+      touched.set(docId, { doc: outcome.doc, kind, cause: 'rekey' });
+      rekeyPending.delete(docId);
+      rekeyed.push(docId);
+      // Every change of this document still here is carried by the re-keyed entry.
+      for (const entry of [...outbox.values()].filter((e) => e.docId === docId)) {
+        batch.delete('outbox', entry.localSeq);
+        outbox.delete(entry.localSeq);
+      }
+      for (const record of await this.#rejectionsOf(docId))
+        if (record.resolution === undefined)
+          batch.put('rejections', { ...record, resolution: 'rekeyed' });
+      if (outcome.changed) {
+        added++;
+        batch.addOutbox({
+          docId,
+          update: outcome.update,
+          deviceTime: now,
+          clientId: identity.clientId,
+          status: 'pending',
+        });
+      }
+    };
+
+    let documents = 0;
+    const returned = new Set<string>();
+    for (const pulled of response.documents) {
+      const kind = kindOfDocId(pulled.docId);
+      if (kind === undefined) continue;
+      returned.add(pulled.docId);
+      documents++;
+      if (rekeyPending.has(pulled.docId)) {
+        await rekey(pulled.docId, kind, pulled.state);
+        continue;
+      }
+      applyUpdateAsOwn((await working(pulled.docId, kind)).doc, pulled.state, REMOTE_ORIGIN);
+    }
+    // A wanted document the server did not return: rebuild from ours alone.
+    for (const docId of context.wanted) {
+      const kind = kindOfDocId(docId);
+      if (kind !== undefined && rekeyPending.has(docId) && !returned.has(docId))
+        await rekey(docId, kind, EMPTY_UPDATE);
+    }
+    let updates = 0;
+    for (const pulled of response.updates) {
+      const kind = kindOfDocId(pulled.docId);
+      // While a document waits to be re-keyed its log updates may carry the
+      // clashing id: they are in the server state the re-key starts from.
+      if (kind === undefined || rekeyPending.has(pulled.docId)) continue;
+      updates++;
+      applyUpdateAsOwn((await working(pulled.docId, kind)).doc, pulled.update, REMOTE_ORIGIN);
+    }
+    for (const [docId, { doc, kind }] of touched) this.#putDocument(batch, docId, kind, doc, now);
+
+    // S5: the cursor goes in the same commit as everything it covers.
+    const nextSync: SyncMeta = {
+      key: 'sync',
+      cursor: response.cursor,
+      rekeyPending: [...rekeyPending],
+      lastSuccessAt: context.syncedAt,
+      lastAttemptAt: context.syncedAt,
+      clockOffsetMs: context.clockOffsetMs,
+    };
+    batch.put('meta', nextSync);
+    try {
+      await this.#backend.commit(batch);
+    } catch (error) {
+      throw toStorageError(error);
+    }
+
+    // Committed: bring open documents and identity along, then tell listeners.
+    if (identity !== this.#identity) {
+      this.#identity = identity;
+      for (const { doc } of this.#open.values()) doc.clientID = identity.clientId;
+      this.#emit({ type: 'identity', clientId: identity.clientId });
+    }
+    for (const [docId, { doc, cause }] of touched) {
+      const open = this.#open.get(docId);
+      if (open !== undefined) {
+        if (cause === 'rekey') open.doc = this.#clone(doc);
+        else
+          applyUpdateAsOwn(
+            open.doc,
+            Y.encodeStateAsUpdate(doc, Y.encodeStateVector(open.doc)),
+            REMOTE_ORIGIN,
+          );
+      }
+      this.#emit({ type: 'document', docId, cause });
+    }
+    this.#announce([...touched.keys()]);
+    if (stored + rejected + rekeyed.length > 0) this.#emit({ type: 'outbox' });
+    const remaining =
+      [...outbox.values()].filter((e) => e.status !== 'rejected').length +
+      added +
+      rekeyPending.size;
+    return { stored, rejected, documents, updates, rekeyed, remaining };
+  }
+
+  resetCursor(): Promise<void> {
+    return this.#exclusive(async () => {
+      const sync = await this.#syncMeta();
+      await this.#backend.commit(
+        new WriteBatch().put('meta', { ...sync, cursor: new Uint8Array(0) }),
+      );
+    });
+  }
+
+  recordSyncFailure(at: number, message: string): Promise<void> {
+    return this.#exclusive(async () => {
+      const sync = await this.#syncMeta();
+      try {
+        await this.#backend.commit(
+          new WriteBatch().put('meta', { ...sync, lastAttemptAt: at, lastError: message }),
+        );
+      } catch {
+        // Best effort: the status line is not worth failing for.
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Read models
+
+  /** Recomputes every read-model row from the documents, in one commit. */
+  rebuildReadModels(): Promise<void> {
+    return this.#exclusive(async () => {
+      const records = await this.#backend.getAll('documents');
+      const batch = new WriteBatch().clear('patients').clear('consults');
+      for (const record of records) {
+        const doc = this.#docFromState(record.state);
+        const rows = deriveRows(doc, record.kind, record.docId, record.updatedAt);
+        if (rows.patient) batch.put('patients', rows.patient);
+        if (rows.consult) batch.put('consults', rows.consult);
+        doc.destroy();
+      }
+      await this.#backend.commit(batch);
+      this.#emit({ type: 'readModels' });
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Internals
+
+  /** Document state and its read-model rows, always written together. */
+  #putDocument(batch: WriteBatch, docId: string, kind: DocKind, doc: Y.Doc, now: number): void {
+    const record: DocumentRecord = {
+      docId,
+      kind,
+      state: Y.encodeStateAsUpdate(doc),
+      updatedAt: now,
+    };
+    batch.put('documents', record);
+    const rows = deriveRows(doc, kind, docId, now);
+    if (rows.patient) batch.put('patients', rows.patient);
+    if (rows.consult) batch.put('consults', rows.consult);
+  }
+
+  async #rejectionsOf(docId: string): Promise<RejectionRecord[]> {
+    return (await this.#backend.getAll('rejections')).filter((r) => r.docId === docId);
+  }
+
+  async #syncMeta(): Promise<SyncMeta> {
+    const sync = await this.#backend.get('meta', 'sync');
+    return sync?.key === 'sync' ? sync : emptySyncMeta();
+  }
+
+  /**
+   * The document as committed: the open one brought up to date with storage
+   * (another tab may have written), or a transient copy loaded from storage.
+   */
+  async #current(docId: string, clientId = this.#identity.clientId): Promise<Y.Doc | undefined> {
+    const record = await this.#backend.get('documents', docId);
+    const open = this.#open.get(docId);
+    if (open === undefined)
+      return record === undefined ? undefined : this.#docFromState(record.state, clientId);
+    if (record !== undefined) applyUpdateAsOwn(open.doc, record.state, REMOTE_ORIGIN);
+    return open.doc;
+  }
+
+  /** Another tab may have taken a new client id after a clash (S12). */
+  async #refreshIdentity(): Promise<void> {
+    const stored = await this.#backend.get('meta', 'identity');
+    if (stored?.key !== 'identity' || stored.clientId === this.#identity.clientId) return;
+    this.#identity = stored;
+    for (const { doc } of this.#open.values()) doc.clientID = stored.clientId;
+    this.#emit({ type: 'identity', clientId: stored.clientId });
+  }
+
+  async #load(docId: string, clientId = this.#identity.clientId): Promise<Y.Doc | undefined> {
+    const record = await this.#backend.get('documents', docId);
+    return record === undefined ? undefined : this.#docFromState(record.state, clientId);
+  }
+
+  #newDoc(clientId = this.#identity.clientId): Y.Doc {
+    const doc = new Y.Doc();
+    doc.clientID = clientId;
+    return doc;
+  }
+
+  #docFromState(state: Uint8Array, clientId = this.#identity.clientId): Y.Doc {
+    const doc = this.#newDoc(clientId);
+    applyUpdateAsOwn(doc, state, REMOTE_ORIGIN);
+    return doc;
+  }
+
+  #clone(doc: Y.Doc, clientId = this.#identity.clientId): Y.Doc {
+    return this.#docFromState(Y.encodeStateAsUpdate(doc), clientId);
+  }
+
+  /** A random 32-bit Yjs client id different from every id this tablet used. */
+  #newClientId(used: readonly number[]): number {
+    for (;;) {
+      const id = Math.floor(this.#random.next() * 0x1_0000_0000) >>> 0;
+      if (!used.includes(id)) return id;
+    }
+  }
+
+  /** Runs `task` alone: one writer per clinic store (across tabs with Web Locks). */
+  #exclusive<R>(task: () => Promise<R>): Promise<R> {
+    const run = (): Promise<R> =>
+      this.#locks === null ? task() : (this.#locks.request(this.#lockName, task) as Promise<R>);
+    // In-process queue per clinic (several stores of one clinic in one page or test).
+    const queue = queues.get(this.#lockName) ?? Promise.resolve();
+    const next = queue.then(run, run);
+    queues.set(
+      this.#lockName,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+}
+
+/** Writers queued per clinic store name, in this JS realm. */
+const queues = new Map<string, Promise<unknown>>();
+
+const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
+
+/**
+ * Applies an update to a document that authors under this tablet's id. Yjs
+ * gives a document a random new client id when a remote update brings content
+ * under its own id (its guard against two writers sharing one). Here that
+ * content is the tablet's own saved state, and clashes are the server's to
+ * detect (S12), so the id is stepped aside for the apply and restored.
+ */
+export function applyUpdateAsOwn(doc: Y.Doc, update: Uint8Array, origin: unknown): void {
+  const own = doc.clientID;
+  doc.clientID = (own + 1) >>> 0;
+  try {
+    Y.applyUpdate(doc, update, origin);
+  } finally {
+    doc.clientID = own;
+  }
+}
+
+function emptySyncMeta(): SyncMeta {
+  return { key: 'sync', cursor: new Uint8Array(0), rekeyPending: [] };
+}
+
+export function kindOfDocId(docId: string): DocKind | undefined {
+  const parsed = parseDocId(docId);
+  return parsed.ok ? parsed.value.kind : undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * What the tablet stores, table by table. These shapes are the on-disk format:
+ * change them only additively, or add a Dexie `version(n)` with an upgrade
+ * (store.ts). Every record passes through `seal`/`open` in store.ts.
+ */
+import type { RejectionCode } from '@outpost/shared/sync';
+import type { ConsultPriority, ConsultStatus, Sex } from '@outpost/shared/model';
+
+export type DocKind = 'patient' | 'consult';
+
+/** One record document: its merged, compacted Yjs state (`Y.encodeStateAsUpdate`). */
+export interface DocumentRecord {
+  readonly docId: string;
+  readonly kind: DocKind;
+  readonly state: Uint8Array;
+  /** Device clock (ms) of the last write of this record. */
+  readonly updatedAt: number;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'rejected';
+
+/**
+ * One local change waiting for the server's receipt (S1–S4).
+ * `pending`: never pushed (may still be merged with other pending entries of its
+ * document, S10). `sent`: pushed at least once; re-sent unchanged under the same
+ * `localSeq` until a receipt arrives (S3). `rejected`: the server refused it; kept
+ * with the reason, never pushed again automatically (S4).
+ */
+export interface OutboxRecord {
+  /** Assigned by the store's auto-increment key on insert; never reused. */
+  readonly localSeq?: number;
+  readonly docId: string;
+  /** A Yjs update (v1) holding only this tablet's change. */
+  readonly update: Uint8Array;
+  /** Device clock (ms) when the change was saved. */
+  readonly deviceTime: number;
+  /** The Yjs client id the change was authored under (S12). */
+  readonly clientId: number;
+  readonly status: OutboxStatus;
+  readonly sentAt?: number;
+  readonly code?: RejectionCode;
+  readonly message?: string;
+  readonly rejectedAt?: number;
+}
+
+/** An outbox record once stored (its key assigned). */
+export type OutboxEntry = OutboxRecord & { readonly localSeq: number };
+
+export interface IdentityMeta {
+  readonly key: 'identity';
+  /** UUIDv7, created once when the database is first opened. */
+  readonly deviceId: string;
+  /** The Yjs client id every local change is authored with (S12). */
+  readonly clientId: number;
+  /** Client ids this tablet used before (after a clash, S12): its own authorship. */
+  readonly retiredClientIds: readonly number[];
+  readonly createdAt: number;
+}
+
+export interface SyncMeta {
+  readonly key: 'sync';
+  /** Opaque server cursor; stored only with the page it covers (S5). Empty: nothing pulled yet. */
+  readonly cursor: Uint8Array;
+  /** Documents to re-key after a client-id clash: their server state is wanted (S9a, S12). */
+  readonly rekeyPending: readonly string[];
+  readonly lastSuccessAt?: number;
+  readonly lastAttemptAt?: number;
+  /** Plain-words reason of the last failed attempt; cleared by a success. */
+  readonly lastError?: string;
+  /** serverTime − device time, estimated at the last sync (S11). */
+  readonly clockOffsetMs?: number;
+}
+
+export type MetaRecord = IdentityMeta | SyncMeta;
+
+export interface LatestVital {
+  readonly value: number | boolean | string;
+  readonly unit?: string;
+  readonly effectiveAt: number;
+}
+
+/** The patient list / search read model: derived from the document, rebuildable. */
+export interface PatientRow {
+  readonly docId: string;
+  readonly id: string;
+  readonly givenName: string;
+  readonly familyName?: string;
+  /** Display name: given and family name. */
+  readonly name: string;
+  readonly village?: string;
+  readonly phone?: string;
+  readonly nationalId?: string;
+  readonly clinicNumber?: string;
+  /** The current value; `conflict` when concurrent assertions disagree. */
+  readonly sex?: Sex | 'conflict';
+  readonly birthDate?: string;
+  readonly birthDateEstimated?: boolean;
+  /** Whole years at `updatedAt` (recompute from `birthDate` for display on another day). */
+  readonly ageYears?: number;
+  readonly latestVitals: Readonly<Record<string, LatestVital>>;
+  readonly openEncounter: boolean;
+  readonly needsReview: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Normalised search words (names, village, ids, phone digits); indexed for prefix search. */
+  readonly tokens: readonly string[];
+}
+
+/** The consult list read model. */
+export interface ConsultRow {
+  readonly docId: string;
+  readonly id: string;
+  readonly patientId: string;
+  readonly status: ConsultStatus;
+  readonly priority: ConsultPriority;
+  readonly question: string;
+  readonly messageCount: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * A rejection the server gave (S4), kept for good with the update bytes, so it
+ * stays recoverable even after the outbox entry is resolved (re-keyed, S12).
+ */
+export interface RejectionRecord {
+  readonly localSeq: number;
+  readonly docId: string;
+  readonly code: RejectionCode;
+  readonly message: string;
+  readonly update: Uint8Array;
+  readonly deviceTime: number;
+  readonly rejectedAt: number;
+  /** Set when the change was carried over into a re-keyed entry (S12). */
+  readonly resolution?: 'rekeyed';
+}
+
+export interface Tables {
+  documents: DocumentRecord;
+  outbox: OutboxRecord;
+  meta: MetaRecord;
+  patients: PatientRow;
+  consults: ConsultRow;
+  rejections: RejectionRecord;
+}
+export type TableName = keyof Tables;
+export type RecordKey = string | number;
+
+export const TABLE_NAMES: readonly TableName[] = [
+  'documents',
+  'outbox',
+  'meta',
+  'patients',
+  'consults',
+  'rejections',
+];
+
+/** The primary key of each table. */
+export const PRIMARY_KEYS: { readonly [T in TableName]: string } = {
+  documents: 'docId',
+  outbox: 'localSeq',
+  meta: 'key',
+  patients: 'docId',
+  consults: 'docId',
+  rejections: 'localSeq',
+};

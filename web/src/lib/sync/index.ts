@@ -1,0 +1,28 @@
+/** Batch sync, its status for the UI, and the live channel. See CONTEXT.md. */
+export {
+  CLOCK_WARNING_MS,
+  TransportError,
+  backoffDelayMs,
+  createSyncClient,
+  describeSyncError,
+} from './engine';
+export type {
+  SyncClient,
+  SyncClientOptions,
+  SyncError,
+  SyncProgress,
+  SyncReport,
+  Transport,
+} from './engine';
+export { createHttpTransport, SYNC_CONTENT_TYPE } from './transport';
+export type { CallerIdentity, HttpTransportOptions } from './transport';
+export {
+  BACKGROUND_SYNC_TAG,
+  OFFLINE_MESSAGE,
+  SYNC_MESSAGE_TYPE,
+  SyncManager,
+  syncManager,
+} from './manager.svelte';
+export type { SyncManagerOptions } from './manager.svelte';
+export { connectLive, defaultLiveUrl } from './live';
+export type { LiveConnection, LiveOptions, LiveStatus } from './live';
