@@ -81,7 +81,8 @@ export class I18n {
 
   /** "5 minutes ago", "in 2 days" */
   relative = (thenMs: number, nowMs: number): string => {
-    const seconds = Math.round((thenMs - nowMs) / 1000);
+    // A time a little ahead of "now" (another clock, a stale tick) reads as "now".
+    const seconds = Math.min(0, Math.round((thenMs - nowMs) / 1000));
     const format = new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' });
     const abs = Math.abs(seconds);
     if (abs < 60) return format.format(seconds, 'second');

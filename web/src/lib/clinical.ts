@@ -1,0 +1,179 @@
+/**
+ * From a patient's record to the inputs of the risk rules. Pure: the caller
+ * passes `nowMs`. The rules themselves live in shared/risk, with their sources.
+ */
+import type { EncounterView, ObservationView, PatientView } from '@outpost/shared/model';
+import {
+  assessRisk,
+  type Consciousness,
+  type RiskAssessment,
+  type RiskInput,
+  type RiskVitals,
+  type TimedReading,
+} from '@outpost/shared/risk';
+
+const DAY_MS = 86_400_000;
+
+/** Completed months between an ISO birth date and `nowMs` (UTC calendar). */
+export function ageInCompletedMonths(birthDateIso: string, nowMs: number): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthDateIso);
+  if (!match) return undefined;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const now = new Date(nowMs);
+  let months = (now.getUTCFullYear() - y) * 12 + (now.getUTCMonth() + 1 - m);
+  if (now.getUTCDate() < d) months -= 1;
+  return months < 0 ? undefined : months;
+}
+
+/** Age as words-friendly numbers: whole years, or months for a baby. */
+export function ageOf(
+  view: PatientView,
+  nowMs: number,
+): { years: number; months: number } | undefined {
+  if (view.dateOfBirth.status !== 'known') return undefined;
+  const months = ageInCompletedMonths(view.dateOfBirth.current.value.date, nowMs);
+  return months === undefined ? undefined : { years: Math.floor(months / 12), months };
+}
+
+/**
+ * Whether the patient is pregnant, as the rules need it. Men and women outside
+ * 10–55 years are not asked at registration, so they count as not pregnant;
+ * a woman whose status is unknown or in conflict stays `undefined`, and the
+ * rules then say so instead of scoring a chart that may not apply.
+ */
+export function pregnancyForRisk(
+  view: PatientView,
+  ageYears: number | undefined,
+): boolean | undefined {
+  if (view.sex.status === 'known' && view.sex.current.value === 'male') return false;
+  if (view.pregnancy.status === 'known') {
+    const status = view.pregnancy.current.value.status;
+    if (status === 'pregnant') return true;
+    if (status === 'not-pregnant') return false;
+    return undefined;
+  }
+  if (view.pregnancy.status === 'conflict') return undefined;
+  if (
+    view.sex.status === 'known' &&
+    view.sex.current.value === 'female' &&
+    ageYears !== undefined
+  ) {
+    if (ageYears < 10 || ageYears > 55) return false;
+  }
+  return undefined;
+}
+
+function final(observations: readonly ObservationView[]): ObservationView[] {
+  return observations.filter((observation) => observation.status === 'final');
+}
+
+/** The latest final value of each vital within one encounter. */
+export function encounterVitals(encounter: EncounterView): RiskVitals {
+  const latest = new Map<string, ObservationView>();
+  for (const observation of final(encounter.observations)) {
+    const previous = latest.get(observation.key);
+    if (!previous || observation.effectiveAt >= previous.effectiveAt)
+      latest.set(observation.key, observation);
+  }
+  const number = (key: string) => {
+    const value = latest.get(key)?.value;
+    return typeof value === 'number' ? value : undefined;
+  };
+  const consciousness = latest.get('consciousness')?.value;
+  const oxygen = latest.get('supplementalOxygen')?.value;
+  const vitals: { -readonly [K in keyof RiskVitals]: RiskVitals[K] } = {};
+  const set = <K extends keyof RiskVitals>(key: K, value: RiskVitals[K] | undefined) => {
+    if (value !== undefined) vitals[key] = value;
+  };
+  set('respiratoryRatePerMin', number('respiratoryRate'));
+  set('spo2Percent', number('spo2'));
+  set('systolicMmHg', number('systolicBP'));
+  set('diastolicMmHg', number('diastolicBP'));
+  set('heartRatePerMin', number('heartRate'));
+  set('temperatureCel', number('temperature'));
+  if (typeof oxygen === 'boolean') vitals.onOxygen = oxygen;
+  if (typeof consciousness === 'string' && 'ACVPU'.includes(consciousness))
+    vitals.consciousness = consciousness as Consciousness;
+  return vitals;
+}
+
+function series(
+  view: PatientView,
+  key: string,
+  exclude: string | undefined,
+  sinceMs: number,
+): TimedReading<number>[] {
+  const readings: TimedReading<number>[] = [];
+  for (const encounter of view.encounters) {
+    if (encounter.id === exclude) continue;
+    for (const observation of final(encounter.observations)) {
+      if (
+        observation.key === key &&
+        typeof observation.value === 'number' &&
+        observation.effectiveAt >= sinceMs
+      )
+        readings.push({ atMs: observation.effectiveAt, value: observation.value });
+    }
+  }
+  return readings.sort((a, b) => a.atMs - b.atMs);
+}
+
+function hasHeartFailure(view: PatientView): boolean {
+  return view.conditions.active.some((condition) =>
+    /heart failure|cardiac failure|insuffisance cardiaque|moyo kushindwa/i.test(
+      condition.value.name,
+    ),
+  );
+}
+
+/** The rules' input for one encounter, or undefined when the age is not known. */
+export function riskInputFor(
+  view: PatientView,
+  encounterId: string,
+  nowMs: number,
+): RiskInput | undefined {
+  const encounter = view.encounters.find((candidate) => candidate.id === encounterId);
+  if (!encounter || view.dateOfBirth.status !== 'known') return undefined;
+  const months = ageInCompletedMonths(view.dateOfBirth.current.value.date, nowMs);
+  if (months === undefined) return undefined;
+  const pregnant = pregnancyForRisk(view, Math.floor(months / 12));
+  const since = nowMs - 30 * DAY_MS;
+  const news2Totals: TimedReading<number>[] = [];
+  for (const other of view.encounters) {
+    if (other.id === encounterId) continue;
+    for (const assessment of other.riskAssessments) {
+      const news2 = (assessment.result as { news2?: { complete?: boolean; total?: number } }).news2;
+      if (news2?.complete === true && typeof news2.total === 'number' && assessment.at >= since)
+        news2Totals.push({ atMs: assessment.at, value: news2.total });
+    }
+  }
+  const dangerSigns = encounter.dangerSigns?.signs;
+  return {
+    ageCompletedMonths: months,
+    ...(pregnant === undefined ? {} : { pregnant }),
+    vitals: encounterVitals(encounter),
+    ...(dangerSigns ? { child: { dangerSigns } } : {}),
+    hasHeartFailure: hasHeartFailure(view),
+    history: {
+      news2Totals,
+      spo2: series(view, 'spo2', encounterId, since).map((r) => ({
+        atMs: r.atMs,
+        value: { percent: r.value, scale: 1 as const },
+      })),
+      heartRatePerMin: series(view, 'heartRate', encounterId, since),
+      // Weight: the whole series, this visit included (the rule compares readings).
+      weightKg: series(view, 'weight', undefined, since),
+    },
+  };
+}
+
+export function assessEncounter(
+  view: PatientView,
+  encounterId: string,
+  nowMs: number,
+): RiskAssessment | undefined {
+  const input = riskInputFor(view, encounterId, nowMs);
+  if (!input) return undefined;
+  const result = assessRisk(input, nowMs);
+  return result.ok ? result.value : undefined;
+}
