@@ -141,6 +141,8 @@ if (!only || only === 'unit') {
   await vitest('shared');
   await vitest('server', requireAll ? { OUTPOST_REQUIRE_POSTGRES: '1' } : {});
   await vitest('web');
+  // Cross-package: tablets against the real server (in process and the built server process).
+  await vitest('test', requireAll ? { OUTPOST_REQUIRE_POSTGRES: '1' } : {});
 }
 
 if (!only || only === 'e2e') {
