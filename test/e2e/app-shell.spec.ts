@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { NEXT_VERSION, webBuildDir, webNextBuildDir } from '../support/paths';
+import { SetupScreen } from '../support/pages';
 import { startOutpost, type OutpostServer } from '../support/server';
 
 let server: OutpostServer | undefined;
@@ -11,44 +12,45 @@ test.afterEach(async () => {
   server = undefined;
 });
 
-test('a health worker opens Outpost and sees the app', async ({ page }) => {
+test('a new tablet opens Outpost on the setup screen, then the patient list', async ({ page }) => {
   server = await startOutpost();
   await page.goto(server.url);
-  await expect(page.getByRole('heading', { name: 'Outpost', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Set up this tablet' })).toBeVisible();
   await expect(page.getByTestId('connection')).toHaveText(/Online/);
+  await new SetupScreen(page).setUp(server.url, 'Neema');
+  await expect(page.getByTestId('sync-status')).toBeVisible();
 });
 
 test('after one online visit the app opens with the network cut', async ({ page, context }) => {
   server = await startOutpost();
-  await page.goto(server.url);
+  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
 
   await context.setOffline(true);
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Outpost', level: 1 })).toBeVisible();
+  await expect(patients.heading).toBeVisible();
   await expect(page.getByTestId('connection')).toHaveText(/Offline/);
 
   // A deep link (client-side route) also opens offline from the cached shell.
-  await page.goto(`${server.url}/some/deep/link`);
-  await expect(page.getByTestId('app-version')).toBeVisible();
+  await page.goto(`${server.url}/patients/new`);
+  await expect(page.getByRole('heading', { name: 'Register a patient' })).toBeVisible();
 });
 
 test('the app opens offline even when the server is gone', async ({ page }) => {
   server = await startOutpost();
-  const url = server.url;
-  await page.goto(url);
+  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
   await server.stop();
   server = undefined;
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Outpost', level: 1 })).toBeVisible();
+  await expect(patients.heading).toBeVisible();
 });
 
 test('when a new version is deployed the app offers to update, then runs it', async ({ page }) => {
   const webDir = mkdtempSync(join(tmpdir(), 'outpost-web-'));
   cpSync(webBuildDir, webDir, { recursive: true });
   server = await startOutpost({ webDir });
-  await page.goto(server.url);
+  await new SetupScreen(page).setUp(server.url, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
   const firstVersion = await page.getByTestId('app-version').textContent();
   expect(firstVersion).not.toBe(NEXT_VERSION);
@@ -64,5 +66,39 @@ test('when a new version is deployed the app offers to update, then runs it', as
   await prompt.getByRole('button', { name: 'Reload to update' }).click();
   await expect(page.getByTestId('app-version')).toHaveText(NEXT_VERSION);
   await expect(page.getByText('Update available')).toHaveCount(0);
+  rmSync(webDir, { recursive: true, force: true });
+});
+
+test('the update prompt waits while a form holds unsaved input', async ({ page }) => {
+  const webDir = mkdtempSync(join(tmpdir(), 'outpost-web-'));
+  cpSync(webBuildDir, webDir, { recursive: true });
+  server = await startOutpost({ webDir });
+  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+  await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
+
+  // She starts typing a registration…
+  const register = await patients.openRegistration();
+  await page.getByLabel('Given name').fill('Halima');
+
+  // …while a new version is deployed and installed in the background.
+  rmSync(webDir, { recursive: true, force: true });
+  cpSync(webNextBuildDir, webDir, { recursive: true });
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    await registration?.update();
+  });
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return registration?.waiting !== null && registration?.waiting !== undefined;
+  });
+  // Nothing may offer to reload over her typing.
+  await page.waitForTimeout(500);
+  await expect(page.getByText('Update available')).toHaveCount(0);
+  await expect(page.getByLabel('Given name')).toHaveValue('Halima');
+
+  // Once the form is clear, the prompt appears.
+  await page.getByLabel('Given name').fill('');
+  await expect(register.heading).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Update available' })).toBeVisible();
   rmSync(webDir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { NEXT_VERSION, repoRoot, serverCli, webBuildDir } from './paths';
+import { NEXT_VERSION, repoRoot, seededDataDir, serverCli, webBuildDir } from './paths';
 
 /**
  * The journeys test what a user gets: the built PWA served by the built server.
@@ -14,6 +14,12 @@ export default function globalSetup(): void {
       throw new Error(`${required} is missing: run \`pnpm build\` before the end-to-end tests.`);
     }
   }
+  // The demo clinic, as the start command seeds it; each test gets a copy.
+  rmSync(seededDataDir, { recursive: true, force: true });
+  execFileSync(process.execPath, [serverCli, 'seed-demo', '--data', seededDataDir], {
+    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
     cwd: join(repoRoot, 'web'),
     env: { ...process.env, OUTPOST_VERSION: NEXT_VERSION, OUTPOST_WEB_OUT: 'build-next' },

@@ -7,3 +7,5 @@ export const webBuildDir = join(repoRoot, 'web', 'build');
 export const webNextBuildDir = join(repoRoot, 'web', 'build-next');
 export const serverCli = join(repoRoot, 'server', 'dist', 'cli.js');
 export const NEXT_VERSION = 'e2e-next';
+/** A data directory with the demo clinic, seeded once per run and copied for each test. */
+export const seededDataDir = join(repoRoot, 'test', 'test-results', 'seeded-data');

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverCli, webBuildDir } from './paths';
+import { seededDataDir, serverCli, webBuildDir } from './paths';
 
 export interface OutpostServer {
   readonly url: string;
@@ -15,6 +15,8 @@ export interface StartOptions {
   webDir?: string;
   dataDir?: string;
   env?: Record<string, string>;
+  /** Start from the seeded demo clinic (default) or from an empty database. */
+  seeded?: boolean;
 }
 
 /**
@@ -22,11 +24,17 @@ export interface StartOptions {
  * with a fresh data directory, and waits until it says where it listens.
  */
 export async function startOutpost(options: StartOptions = {}): Promise<OutpostServer> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'outpost-e2e-'));
+  let dataDir = options.dataDir;
+  if (dataDir === undefined) {
+    dataDir = join(mkdtempSync(join(tmpdir(), 'outpost-e2e-')), 'data');
+    if (options.seeded !== false) cpSync(seededDataDir, dataDir, { recursive: true });
+  }
   const child = spawn(process.execPath, [serverCli, 'serve', '--port', '0', '--data', dataDir], {
     env: {
       ...process.env,
       OUTPOST_WEB_DIR: options.webDir ?? webBuildDir,
+      // The journeys use the embedded database unless a test says otherwise.
+      DATABASE_URL: '',
       LOG_LEVEL: 'warn',
       ...options.env,
     },
@@ -60,7 +68,7 @@ export async function startOutpost(options: StartOptions = {}): Promise<OutpostS
         child.kill(signal);
         await exited;
       }
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(join(dataDir, '..'), { recursive: true, force: true });
     },
   };
 }

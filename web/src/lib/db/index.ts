@@ -58,7 +58,14 @@ export type {
 export type { ConsultRow, LatestVital, OutboxEntry, PatientRow, RejectionRecord } from './records';
 export type { StorageError, StorageFailure, StorageFull } from './backend';
 export { STORAGE_FULL_MESSAGE } from './backend';
-export { requestPersistentStorage, storageDiagnostics, databaseName } from './store';
+export {
+  requestPersistentStorage,
+  storageDiagnostics,
+  databaseName,
+  loadTabletSetup,
+  saveTabletSetup,
+} from './store';
+export type { TabletSetupRecord } from './store';
 export type { StorageDiagnostics } from './store';
 export { ageInYears } from './read-models';
 export type { TabletStore } from './tablet-store';

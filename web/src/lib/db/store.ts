@@ -219,3 +219,68 @@ export async function storageDiagnostics(): Promise<StorageDiagnostics> {
   ]);
   return { persisted, usageBytes: estimate?.usage, quotaBytes: estimate?.quota };
 }
+
+// ---------------------------------------------------------------------------
+// The tablet's own database: which clinic it is set up for. It must survive a
+// power cut like the records do (localStorage is flushed lazily and was seen to
+// lose it after a hard kill), so it lives in IndexedDB with strict durability.
+
+export const TABLET_DATABASE = 'outpost-tablet';
+
+export interface TabletSetupRecord {
+  readonly clinicId: string;
+  readonly clinicName: string;
+  readonly userId: string;
+  readonly userName: string;
+}
+
+class TabletDatabase extends Dexie {
+  setup!: Table<TabletSetupRecord & { readonly key: 'setup' }, string>;
+
+  constructor(options: DexieBackendOptions) {
+    super(TABLET_DATABASE, {
+      chromeTransactionDurability: 'strict',
+      ...(options.indexedDB !== undefined && { indexedDB: options.indexedDB }),
+      ...(options.IDBKeyRange !== undefined && { IDBKeyRange: options.IDBKeyRange }),
+    });
+    // Version history. Add a new version below; never edit or remove one.
+    this.version(1).stores({ setup: 'key' });
+  }
+}
+
+async function withTabletDatabase<T>(
+  options: DexieBackendOptions,
+  use: (db: TabletDatabase) => Promise<T>,
+): Promise<T> {
+  const db = new TabletDatabase(options);
+  try {
+    await db.open();
+    return await use(db);
+  } catch (error) {
+    throw toStorageError(error);
+  } finally {
+    db.close();
+  }
+}
+
+/** The clinic and user this tablet is set up for, if any. */
+export function loadTabletSetup(
+  options: DexieBackendOptions = {},
+): Promise<TabletSetupRecord | undefined> {
+  return withTabletDatabase(options, async (db) => {
+    const row = await db.setup.get('setup');
+    if (row === undefined) return undefined;
+    const { key: _key, ...setup } = row;
+    return setup;
+  });
+}
+
+/** Saves the tablet's setup; resolves once it is on disk. */
+export function saveTabletSetup(
+  setup: TabletSetupRecord,
+  options: DexieBackendOptions = {},
+): Promise<void> {
+  return withTabletDatabase(options, async (db) => {
+    await db.setup.put({ key: 'setup', ...setup });
+  });
+}

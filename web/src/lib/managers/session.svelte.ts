@@ -2,14 +2,13 @@
  * Which clinic this tablet works for, who is using it, and the clinic's open
  * store. Until the security work brings enrollment codes and sign-in, a tablet
  * is set up by choosing its clinic and typing the user's name (a stand-in
- * identity kept in localStorage: ids only, no patient data).
+ * identity kept in IndexedDB with strict durability: ids and names of staff,
+ * no patient data).
  */
 import { systemIds, type ClinicId, type UserId } from '@outpost/shared/ids';
-import { openClinicStore, type LocalStore } from '$lib/db';
+import { loadTabletSetup, openClinicStore, saveTabletSetup, type LocalStore } from '$lib/db';
 import { syncManager } from '$lib/sync';
 import { devices } from './devices.svelte';
-
-const SETUP_KEY = 'outpost.setup';
 
 export interface TabletSetup {
   readonly clinicId: ClinicId;
@@ -23,25 +22,6 @@ export interface ClinicChoice {
   readonly name: string;
 }
 
-function readSetup(): TabletSetup | undefined {
-  try {
-    const raw = localStorage.getItem(SETUP_KEY);
-    if (!raw) return undefined;
-    const parsed = JSON.parse(raw) as Partial<TabletSetup>;
-    if (
-      typeof parsed.clinicId === 'string' &&
-      typeof parsed.clinicName === 'string' &&
-      typeof parsed.userId === 'string' &&
-      typeof parsed.userName === 'string'
-    ) {
-      return parsed as TabletSetup;
-    }
-  } catch {
-    // Unreadable: set up again.
-  }
-  return undefined;
-}
-
 export class Session {
   status = $state<'loading' | 'setup' | 'ready' | 'error'>('loading');
   setup = $state<TabletSetup | undefined>(undefined);
@@ -49,7 +29,14 @@ export class Session {
   error = $state<string | undefined>(undefined);
 
   async start(): Promise<void> {
-    const setup = readSetup();
+    let setup: TabletSetup | undefined;
+    try {
+      setup = (await loadTabletSetup()) as TabletSetup | undefined;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      this.status = 'error';
+      return;
+    }
     if (!setup) {
       this.status = 'setup';
       return;
@@ -72,7 +59,7 @@ export class Session {
       userId: systemIds.newId() as UserId,
       userName: userName.trim(),
     };
-    localStorage.setItem(SETUP_KEY, JSON.stringify(setup));
+    await saveTabletSetup(setup);
     await this.#open(setup);
   }
 
