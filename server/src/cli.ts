@@ -2,6 +2,7 @@
  * `pnpm outpost <command>`: the operator's entry point.
  * Configuration errors print one clear line and exit 1; no stack traces.
  */
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, loadConfig, parsePort, type Config } from './config';
 import { openConfiguredDatabase, startServer } from './main';
@@ -35,6 +36,13 @@ const commands: Record<string, CommandHandler> = {
   async serve(config) {
     const server = await startServer(config);
     process.stdout.write(`Outpost ${config.version} is running at ${server.url}\n`);
+    // Tablets on the clinic's network reach this machine by its LAN address.
+    for (const address of lanAddresses()) {
+      process.stdout.write(`  on this network: http://${address}:${server.port}\n`);
+    }
+    process.stdout.write(
+      'Open it in Chrome, choose the clinic and type your name to set up the tablet. Ctrl-C stops.\n',
+    );
     const stop = () => {
       void server.close().then(() => process.exit(0));
     };
@@ -65,6 +73,13 @@ const commands: Record<string, CommandHandler> = {
     }
   },
 };
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => entry!.address);
+}
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -296,6 +296,8 @@ export const en = {
   'short.respiratoryRate': 'RR',
   'value.yes': 'Yes',
   'value.no': 'No',
+  'patient.rejected':
+    'Not accepted by the server: {reason}. This change is kept on this tablet; ask your supervisor.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -299,4 +299,6 @@ export const fr: Messages = {
   'short.respiratoryRate': 'FR',
   'value.yes': 'Oui',
   'value.no': 'Non',
+  'patient.rejected':
+    'Non accepté par le serveur : {reason}. Cette modification est conservée sur la tablette ; prévenez votre superviseur.',
 };

@@ -294,4 +294,6 @@ export const sw: Messages = {
   'short.respiratoryRate': 'Kupumua',
   'value.yes': 'Ndiyo',
   'value.no': 'Hapana',
+  'patient.rejected':
+    'Seva haikukubali: {reason}. Badiliko hili limehifadhiwa kwenye kishikwambi; mjulishe msimamizi wako.',
 };
