@@ -60,13 +60,11 @@ for (const kind of databaseKinds()) {
       await testDb.database.db
         .insert(districts)
         .values({ id: '01930000-0000-7000-8000-0000000000d1', name: 'D' });
-      await testDb.database.db
-        .insert(clinics)
-        .values({
-          id: '01930000-0000-7000-8000-0000000000c1',
-          districtId: '01930000-0000-7000-8000-0000000000d1',
-          name: 'Test Clinic',
-        });
+      await testDb.database.db.insert(clinics).values({
+        id: '01930000-0000-7000-8000-0000000000c1',
+        districtId: '01930000-0000-7000-8000-0000000000d1',
+        name: 'Test Clinic',
+      });
       const response = await app.request('/api/clinics');
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
