@@ -18,6 +18,11 @@
  *   14 sensor malfunctioning, 15 sensor disconnected, 16–23 reserved.
  */
 
+import { ok, type Result } from '../result';
+import { readUint24 } from './bytes';
+import type { DeviceParseError } from './errors';
+import { readOptionalSfloat } from './ieee11073';
+
 export const PLX_MEASUREMENT_STATUS_BITS = {
   measurementOngoing: 5,
   earlyEstimatedData: 6,
@@ -92,4 +97,52 @@ export function encodePlxDeviceSensorStatus(status: PlxDeviceSensorStatus): numb
   return (
     (bitsOf(status.set, PLX_DEVICE_SENSOR_STATUS_BITS) | (status.reservedBits & 0xff0000)) >>> 0
   );
+}
+
+/** Which optional trailing fields a PLX packet's flags say are present. */
+export interface PlxTrailerFlags {
+  readonly status: boolean;
+  readonly deviceStatus: boolean;
+  readonly pulseAmplitudeIndex: boolean;
+}
+
+export interface PlxTrailer {
+  readonly measurementStatus?: PlxMeasurementStatus;
+  readonly deviceSensorStatus?: PlxDeviceSensorStatus;
+  readonly pulseAmplitudeIndexPercent?: number;
+}
+
+/**
+ * The optional fields both PLX characteristics end with, in this order
+ * (GATT Specification Supplement, 0x2A5E and 0x2A5F): measurement status
+ * (uint16), device and sensor status (uint24), pulse amplitude index (SFLOAT,
+ * NaN = not available). The caller has already checked the packet's length.
+ */
+export function readPlxTrailer(
+  view: DataView,
+  start: number,
+  present: PlxTrailerFlags,
+): Result<PlxTrailer, DeviceParseError> {
+  let offset = start;
+  let measurementStatus: PlxMeasurementStatus | undefined;
+  if (present.status) {
+    measurementStatus = decodePlxMeasurementStatus(view.getUint16(offset, true));
+    offset += 2;
+  }
+  let deviceSensorStatus: PlxDeviceSensorStatus | undefined;
+  if (present.deviceStatus) {
+    deviceSensorStatus = decodePlxDeviceSensorStatus(readUint24(view, offset));
+    offset += 3;
+  }
+  let pulseAmplitudeIndexPercent: number | undefined;
+  if (present.pulseAmplitudeIndex) {
+    const pai = readOptionalSfloat(view, offset, 'pulseAmplitudeIndex');
+    if (!pai.ok) return pai;
+    pulseAmplitudeIndexPercent = pai.value?.value;
+  }
+  return ok({
+    ...(measurementStatus && { measurementStatus }),
+    ...(deviceSensorStatus && { deviceSensorStatus }),
+    ...(pulseAmplitudeIndexPercent !== undefined && { pulseAmplitudeIndexPercent }),
+  });
 }

@@ -12,12 +12,11 @@
  * Normal SpO2/PR must be numbers; Fast/Slow/PAI sent as NaN are "not available".
  */
 import { ok, type Result } from '../result';
-import { checkLength, readFlags8, readUint24, viewOf, writeUint24 } from './bytes';
+import { checkLength, readFlags8, viewOf, writeUint24 } from './bytes';
 import type { DeviceParseError } from './errors';
 import { encodeSfloat, readOptionalSfloat, readSfloat, SFLOAT_NAN } from './ieee11073';
 import {
-  decodePlxDeviceSensorStatus,
-  decodePlxMeasurementStatus,
+  readPlxTrailer,
   encodePlxDeviceSensorStatus,
   encodePlxMeasurementStatus,
   type PlxDeviceSensorStatus,
@@ -96,31 +95,19 @@ export function parsePlxContinuous(
     slow = pair.value;
     offset += 4;
   }
-  let measurementStatus: PlxMeasurementStatus | undefined;
-  if (flags & FLAG_STATUS) {
-    measurementStatus = decodePlxMeasurementStatus(view.getUint16(offset, true));
-    offset += 2;
-  }
-  let deviceSensorStatus: PlxDeviceSensorStatus | undefined;
-  if (flags & FLAG_DEVICE_STATUS) {
-    deviceSensorStatus = decodePlxDeviceSensorStatus(readUint24(view, offset));
-    offset += 3;
-  }
-  let pulseAmplitudeIndexPercent: number | undefined;
-  if (flags & FLAG_PAI) {
-    const pai = readOptionalSfloat(view, offset, 'pulseAmplitudeIndex');
-    if (!pai.ok) return pai;
-    pulseAmplitudeIndexPercent = pai.value?.value;
-  }
+  const trailer = readPlxTrailer(view, offset, {
+    status: (flags & FLAG_STATUS) !== 0,
+    deviceStatus: (flags & FLAG_DEVICE_STATUS) !== 0,
+    pulseAmplitudeIndex: (flags & FLAG_PAI) !== 0,
+  });
+  if (!trailer.ok) return trailer;
   return ok({
     kind: 'plxContinuous',
     spo2Percent: spo2.value.value,
     pulseRateBpm: pr.value.value,
     ...(fast && { fast }),
     ...(slow && { slow }),
-    ...(measurementStatus && { measurementStatus }),
-    ...(deviceSensorStatus && { deviceSensorStatus }),
-    ...(pulseAmplitudeIndexPercent !== undefined && { pulseAmplitudeIndexPercent }),
+    ...trailer.value,
   });
 }
 

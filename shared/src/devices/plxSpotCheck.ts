@@ -11,13 +11,12 @@
  *   [device and sensor status], [pulse amplitude index].
  */
 import { ok, type Result } from '../result';
-import { checkLength, readFlags8, readUint24, viewOf, writeUint24 } from './bytes';
+import { checkLength, readFlags8, viewOf, writeUint24 } from './bytes';
 import { DATE_TIME_BYTES, readDateTime, writeDateTime, type DateTime } from './dateTime';
 import type { DeviceParseError } from './errors';
-import { encodeSfloat, readOptionalSfloat, readSfloat } from './ieee11073';
+import { encodeSfloat, readSfloat } from './ieee11073';
 import {
-  decodePlxDeviceSensorStatus,
-  decodePlxMeasurementStatus,
+  readPlxTrailer,
   encodePlxDeviceSensorStatus,
   encodePlxMeasurementStatus,
   type PlxDeviceSensorStatus,
@@ -73,30 +72,18 @@ export function parsePlxSpotCheck(
     timestamp = dt.value;
     offset += DATE_TIME_BYTES;
   }
-  let measurementStatus: PlxMeasurementStatus | undefined;
-  if (flags & FLAG_STATUS) {
-    measurementStatus = decodePlxMeasurementStatus(view.getUint16(offset, true));
-    offset += 2;
-  }
-  let deviceSensorStatus: PlxDeviceSensorStatus | undefined;
-  if (flags & FLAG_DEVICE_STATUS) {
-    deviceSensorStatus = decodePlxDeviceSensorStatus(readUint24(view, offset));
-    offset += 3;
-  }
-  let pulseAmplitudeIndexPercent: number | undefined;
-  if (flags & FLAG_PAI) {
-    const pai = readOptionalSfloat(view, offset, 'pulseAmplitudeIndex');
-    if (!pai.ok) return pai;
-    pulseAmplitudeIndexPercent = pai.value?.value;
-  }
+  const trailer = readPlxTrailer(view, offset, {
+    status: (flags & FLAG_STATUS) !== 0,
+    deviceStatus: (flags & FLAG_DEVICE_STATUS) !== 0,
+    pulseAmplitudeIndex: (flags & FLAG_PAI) !== 0,
+  });
+  if (!trailer.ok) return trailer;
   return ok({
     kind: 'plxSpotCheck',
     spo2Percent: spo2.value.value,
     pulseRateBpm: pr.value.value,
     ...(timestamp && { timestamp }),
-    ...(measurementStatus && { measurementStatus }),
-    ...(deviceSensorStatus && { deviceSensorStatus }),
-    ...(pulseAmplitudeIndexPercent !== undefined && { pulseAmplitudeIndexPercent }),
+    ...trailer.value,
     deviceClockNotSet: (flags & FLAG_CLOCK_NOT_SET) !== 0,
   });
 }
