@@ -1,19 +1,49 @@
 /**
  * createApp(deps): the whole HTTP surface, composed from sub-apps. It never
  * listens (main.ts does), so tests drive it with `app.request()`.
+ *
+ * Order of the global middleware: request log (paths and status only) →
+ * security headers → same-origin check → body limit → route policy
+ * (middleware/authorize.ts, default deny) → the route.
  */
-import { Hono, type ErrorHandler } from 'hono';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { Hono, type Context, type ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { uuidv7 } from 'uuidv7';
+import { decodeSyncRequest } from '@outpost/shared/sync';
 import type { Database } from './db/database';
+import type { ScryptParams } from './auth/passwords';
 import { HttpError, type ErrorBody } from './http/errors';
+import { safeError } from './logger';
+import { authorize, routeKey, type AuthVariables } from './middleware/authorize';
+import { securityHeaders, sameOriginOnly } from './middleware/security-headers';
+import { createAuditRepository, type AuditRepository } from './repositories/audit-repository';
 import { createClinicRepository } from './repositories/clinic-repository';
+import {
+  createIdentityRepository,
+  type IdentityRepository,
+} from './repositories/identity-repository';
+import { createRecordAudit } from './repositories/record-audit';
 import { createSyncRepository, type SyncRepository } from './repositories/sync-repository';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
 import { clinicRoutes } from './routes/clinics';
+import { createLiveTickets, type LiveTickets } from './security/live-tickets';
+import {
+  ACCOUNT_BACKOFF,
+  ADDRESS_BACKOFF,
+  ENROLL_BACKOFF,
+  createBackoffLimiter,
+} from './security/rate-limit';
+import { createAuthService, type AuthFailure } from './services/auth-service';
 import { createDocumentEvents, type DocumentEvents } from './sync/events';
 import { createSyncService } from './sync/service';
 
@@ -27,59 +57,210 @@ export interface AppDeps {
   readonly events?: DocumentEvents;
   /** Defaults to the PostgreSQL repository on `database`. */
   readonly syncRepository?: SyncRepository;
+  /** The access-token signing key (main.ts: OUTPOST_JWT_SECRET). Tests may omit it: a random one. */
+  readonly jwtSecret?: Buffer;
+  /**
+   * TRANSITIONAL and INSECURE: accept the unverified `X-Outpost-Device/Clinic/User`
+   * header identity on sync, the live channel and GET /api/clinics. main.ts sets it
+   * only from OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1 (logged loudly). Default false.
+   */
+  readonly allowUnauthenticatedTablets?: boolean;
+  /** Shared with the live channel (tickets minted here are consumed there). */
+  readonly liveTickets?: LiveTickets;
+  /** Password hashing cost (tests use a cheap one). */
+  readonly scrypt?: ScryptParams;
+  readonly accessTokenTtlSeconds?: number;
+  /** Origins besides the server's own that may call the API (e.g. a dev server). */
+  readonly allowedOrigins?: readonly string[];
+  /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */
+  readonly trustProxy?: boolean;
+  /** Called when a device is revoked or a user disabled (the live channel re-checks at once). */
+  readonly onRevoked?: () => void;
 }
 
-/** Largest API request body accepted; sync pages are bounded well below it. */
+/** Largest sync request body accepted; sync pages are bounded well below it. */
 export const MAX_API_BODY_BYTES = 4 * 1024 * 1024;
+/** Largest JSON body of every other API route. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+/** A batch of tablet audit events (≤ 500 events). */
+export const MAX_AUDIT_BODY_BYTES = 512 * 1024;
+
+function bodyLimitFor(path: string): number {
+  if (path === '/api/sync') return MAX_API_BODY_BYTES;
+  if (path === '/api/audit/events') return MAX_AUDIT_BODY_BYTES;
+  return MAX_JSON_BODY_BYTES;
+}
+
+const gunzipAsync = promisify(gunzip);
+
+export interface AppServices {
+  readonly identity: IdentityRepository;
+  readonly audit: AuditRepository;
+  readonly auth: ReturnType<typeof createAuthService>;
+  readonly liveTickets: LiveTickets;
+}
 
 export function createApp(deps: AppDeps) {
-  const app = new Hono();
+  return createAppWithServices(deps).app;
+}
 
-  app.use('*', async (c, next) => {
-    const started = deps.now();
-    await next();
-    // Paths and status only: never bodies or query strings (they may hold patient data).
-    deps.logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: deps.now() - started },
-      'request',
-    );
+export function createAppWithServices(deps: AppDeps) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const db = deps.database.db;
+  const identity = createIdentityRepository(db);
+  const audit = createAuditRepository(db, { now: deps.now });
+  const recordAudit = createRecordAudit(db, audit);
+  const syncRepository = deps.syncRepository ?? createSyncRepository(db, { now: deps.now });
+  const liveTickets = deps.liveTickets ?? createLiveTickets(deps.now);
+  const auth = createAuthService({
+    identity,
+    audit,
+    jwtSecret: deps.jwtSecret ?? randomBytes(48),
+    now: deps.now,
+    logger: deps.logger,
+    ...(deps.scrypt === undefined ? {} : { scrypt: deps.scrypt }),
+    ...(deps.accessTokenTtlSeconds === undefined
+      ? {}
+      : { accessTokenTtlSeconds: deps.accessTokenTtlSeconds }),
   });
+  const clinicRepository = createClinicRepository(db);
+
+  app.use(
+    '*',
+    createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+      const started = deps.now();
+      await next();
+      // Paths and status only: never bodies, query strings or headers (they may hold patient data or tokens).
+      deps.logger.info(
+        {
+          method: c.req.method,
+          path: routeLogPath(c),
+          status: c.res.status,
+          ms: deps.now() - started,
+        },
+        'request',
+      );
+    }),
+  );
+  app.use('*', securityHeaders());
+  app.use('/api/*', sameOriginOnly(deps.allowedOrigins ?? []));
+  app.use(
+    '/api/*',
+    createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+      const maxSize = bodyLimitFor(c.req.path);
+      return bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new HttpError(
+            413,
+            'payload_too_large',
+            `Request bodies here are limited to ${maxSize} bytes.`,
+          );
+        },
+      })(c, next);
+    }),
+  );
+  app.use(
+    '*',
+    authorize({
+      auth,
+      allowUnauthenticatedTablets: deps.allowUnauthenticatedTablets ?? false,
+      trustProxy: deps.trustProxy ?? false,
+      clinicExists: (clinicId) => clinicRepository.exists(clinicId),
+      quarantine: (c, failure) => quarantineBody(c, failure),
+    }),
+  );
+
+  async function quarantineBody(c: Context, failure: AuthFailure): Promise<void> {
+    if (failure.deviceId === undefined) return;
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    let summary: Record<string, unknown> = { decoded: false };
+    try {
+      const plain =
+        c.req.header('content-encoding')?.toLowerCase() === 'gzip'
+          ? new Uint8Array(await gunzipAsync(raw, { maxOutputLength: MAX_API_BODY_BYTES }))
+          : raw;
+      const request = decodeSyncRequest(plain);
+      if (request.ok)
+        summary = {
+          decoded: true,
+          pushes: request.value.pushes.map((push) => ({
+            docId: push.docId,
+            localSeq: push.localSeq,
+            bytes: push.update.length,
+          })),
+        };
+    } catch {
+      // kept as received
+    }
+    await identity.quarantine({
+      id: uuidv7(),
+      deviceId: failure.deviceId,
+      userId: failure.userId ?? null,
+      receivedAt: new Date(deps.now()),
+      contentType: c.req.header('content-type') ?? null,
+      contentEncoding: c.req.header('content-encoding') ?? null,
+      body: raw,
+      summary,
+    });
+    await audit.append([
+      {
+        action: 'sync.quarantine',
+        outcome: 'quarantined',
+        deviceId: failure.deviceId,
+        userId: failure.userId ?? null,
+        details: {
+          bytes: raw.length,
+          pushes: Array.isArray(summary.pushes) ? summary.pushes.length : null,
+        },
+      },
+    ]);
+  }
 
   app.route('/healthz', healthRoutes(deps));
 
-  const api = new Hono();
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_API_BODY_BYTES,
-      onError: () => {
-        throw new HttpError(
-          413,
-          'payload_too_large',
-          `Request bodies are limited to ${MAX_API_BODY_BYTES} bytes.`,
-        );
+  const api = new Hono<{ Variables: AuthVariables }>();
+  api.get('/version', (c) => c.json({ version: deps.version }));
+  api.route(
+    '/',
+    authRoutes({
+      auth,
+      identity,
+      audit,
+      sync: syncRepository,
+      db,
+      tickets: liveTickets,
+      limits: {
+        account: createBackoffLimiter(ACCOUNT_BACKOFF, deps.now),
+        address: createBackoffLimiter(ADDRESS_BACKOFF, deps.now),
+        enroll: createBackoffLimiter(ENROLL_BACKOFF, deps.now),
       },
+      now: deps.now,
     }),
   );
-  api.get('/version', (c) => c.json({ version: deps.version }));
-  const clinicRepository = createClinicRepository(deps.database.db);
-  api.route('/clinics', clinicRoutes(clinicRepository));
+  api.route('/clinics', clinicRoutes(identity));
+  api.route(
+    '/admin',
+    adminRoutes({
+      identity,
+      audit,
+      now: deps.now,
+      ...(deps.scrypt === undefined ? {} : { scrypt: deps.scrypt }),
+      ...(deps.onRevoked === undefined ? {} : { onRevoked: deps.onRevoked }),
+    }),
+  );
   api.route(
     '/sync',
     syncRoutes({
-      clinicExists: (clinicId) => clinicRepository.exists(clinicId),
       maxBodyBytes: MAX_API_BODY_BYTES,
+      audit: recordAudit,
       sync: createSyncService({
-        repository:
-          deps.syncRepository ?? createSyncRepository(deps.database.db, { now: deps.now }),
+        repository: syncRepository,
         events: deps.events ?? createDocumentEvents(),
         now: deps.now,
       }),
     }),
   );
-  api.all('*', (c) => {
-    throw new HttpError(404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`);
-  });
   app.route('/api', api);
 
   app.route('/', staticRoutes(deps.webDir));
@@ -93,7 +274,15 @@ export function createApp(deps: AppDeps) {
 
   app.onError(errorHandler(deps.logger));
 
-  return app;
+  const services: AppServices = { identity, audit, auth, liveTickets };
+  return { app, services };
+}
+
+/** The matched route pattern when there is one (ids in paths are not logged either). */
+function routeLogPath(c: Context): string {
+  const key = routeKey(c);
+  if (key !== undefined && !key.endsWith(' /*')) return key.slice(key.indexOf(' ') + 1);
+  return c.req.path.startsWith('/api/') ? '/api/(no route)' : c.req.path;
 }
 
 /** The one error handler: every failure becomes `{error: {code, message, field?}}`. */
@@ -106,7 +295,7 @@ export function errorHandler(logger: Logger): ErrorHandler {
       };
       return c.json(body, error.status);
     }
-    logger.error({ err: error, path: c.req.path }, 'unhandled error');
+    logger.error({ err: safeError(error), path: c.req.path }, 'unhandled error');
     const body: ErrorBody = {
       error: { code: 'internal', message: 'Something went wrong on the server.' },
     };

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { createApp, type AppDeps } from './app';
+import { createAppWithServices, type AppDeps } from './app';
 import type { Config } from './config';
 import { openEmbedded, openPostgres, type Database } from './db/database';
 import {
@@ -13,8 +13,13 @@ import {
   type LiveServer,
   type RateLimit,
 } from './live/live-server';
-import { createLogger } from './logger';
+import { createLogger, safeError } from './logger';
 import { createClinicRepository } from './repositories/clinic-repository';
+import { documentFacts } from './repositories/document-facts';
+import { createIdentityRepository } from './repositories/identity-repository';
+import { createRecordAudit } from './repositories/record-audit';
+import { createLiveTickets } from './security/live-tickets';
+import { loadJwtSecret } from './services/auth-service';
 import { createSyncRepository } from './repositories/sync-repository';
 import { StartupError } from './startup-error';
 import { createDocumentEvents } from './sync/events';
@@ -36,28 +41,58 @@ export interface NodeServer {
  * Batch sync and the live channel share one repository and one event fan-out.
  */
 export function createNodeServer(
-  deps: Omit<AppDeps, 'events' | 'syncRepository'> & { readonly liveRateLimit?: RateLimit },
+  deps: Omit<AppDeps, 'events' | 'syncRepository' | 'liveTickets' | 'onRevoked'> & {
+    readonly liveRateLimit?: RateLimit;
+    /** How often open live connections are re-checked for revocation (default 15 s). */
+    readonly revocationCheckMs?: number;
+  },
 ): NodeServer {
   const events = createDocumentEvents((error) =>
-    deps.logger.error({ err: error }, 'document event listener failed'),
+    deps.logger.error({ err: safeError(error) }, 'document event listener failed'),
   );
   const repository = createSyncRepository(deps.database.db, { now: deps.now });
   const clinics = createClinicRepository(deps.database.db);
-  const app = createApp({ ...deps, events, syncRepository: repository });
+  const liveTickets = createLiveTickets(deps.now);
+  const liveRef: { current?: LiveServer } = {};
+  const { app, services } = createAppWithServices({
+    ...deps,
+    events,
+    syncRepository: repository,
+    liveTickets,
+    onRevoked: () => {
+      void live
+        ?.checkRevocations()
+        .catch((error: unknown) =>
+          deps.logger.error({ err: safeError(error) }, 'revocation check failed'),
+        );
+    },
+  });
   const live = createLiveServer({
     repository,
     events,
     clinicExists: (clinicId) => clinics.exists(clinicId),
     logger: deps.logger,
     now: deps.now,
+    tickets: liveTickets,
+    principalOfSession: (sessionId) => services.auth.principalOfSession(sessionId),
+    inactiveSessions: (sessionIds) =>
+      services.identity.inactiveSessions(sessionIds, new Date(deps.now())),
+    documentFacts: (docId, clinicId) => documentFacts(deps.database.db, docId, clinicId),
+    audit: createRecordAudit(deps.database.db, services.audit),
+    allowUnauthenticatedTablets: deps.allowUnauthenticatedTablets ?? false,
+    ...(deps.allowedOrigins === undefined ? {} : { allowedOrigins: deps.allowedOrigins }),
+    ...(deps.revocationCheckMs === undefined ? {} : { revocationCheckMs: deps.revocationCheckMs }),
     ...(deps.liveRateLimit === undefined ? {} : { rateLimit: deps.liveRateLimit }),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  liveRef.current = live;
+  const liveServer = live;
   server.on('upgrade', (request, socket, head: Buffer) => {
-    if ((request.url ?? '').startsWith(LIVE_PATH_PREFIX)) live.handleUpgrade(request, socket, head);
+    if ((request.url ?? '').startsWith(LIVE_PATH_PREFIX))
+      liveServer.handleUpgrade(request, socket, head);
     else socket.destroy();
   });
-  return { server, live };
+  return { server, live: liveServer };
 }
 
 export interface RunningServer {
@@ -77,12 +112,30 @@ export async function startServer(config: Config): Promise<RunningServer> {
       `Applying database migrations failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  let jwtSecret: Buffer;
+  try {
+    jwtSecret = await loadJwtSecret(process.env, createIdentityRepository(database.db), logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  if (config.allowUnauthenticatedTablets) {
+    const warning =
+      "OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1: anyone on the network can read and write every clinic's records " +
+      'by naming a clinic in X-Outpost-* headers. Transitional, for the tablet before its sign-in screens; never in production.';
+    logger.warn(warning);
+    process.stderr.write(`\n!!! ${warning}\n\n`);
+  }
   const { server, live } = createNodeServer({
     database,
     version: config.version,
     webDir: config.webDir,
     logger,
     now: () => Date.now(),
+    jwtSecret,
+    allowUnauthenticatedTablets: config.allowUnauthenticatedTablets,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -56,7 +56,7 @@ for (const kind of databaseKinds()) {
       expect(await response.json()).toEqual({ status: 'ok', db: kind.name, version: '9.9.9-test' });
     });
 
-    it('lists the clinics a tablet can be set up for, names only', async () => {
+    it('GET /api/clinics needs a signed-in user; with unauthenticated tablets allowed (transitional) it lists names only', async () => {
       await testDb.database.db
         .insert(districts)
         .values({ id: '01930000-0000-7000-8000-0000000000d1', name: 'D' });
@@ -65,7 +65,17 @@ for (const kind of databaseKinds()) {
         districtId: '01930000-0000-7000-8000-0000000000d1',
         name: 'Test Clinic',
       });
-      const response = await app.request('/api/clinics');
+      const refused = await app.request('/api/clinics');
+      expect(refused.status).toBe(401);
+      const transitional = createApp({
+        database: testDb.database,
+        version: '9.9.9-test',
+        webDir,
+        logger,
+        now: () => Date.now(),
+        allowUnauthenticatedTablets: true,
+      });
+      const response = await transitional.request('/api/clinics');
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(await response.json()).toEqual({

@@ -58,7 +58,135 @@ describe('pnpm outpost', () => {
     const second = run(['seed-demo', '--data', data]);
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/already present: nothing changed/);
-  });
+  }, 90_000);
+
+  it('seed-demo prints the demo accounts and an enrollment code the first time only; they work', async () => {
+    const data = tempData();
+    const first = run(['seed-demo', '--data', data]);
+    expect(first.status).toBe(0);
+    const password = /demo\.healthworker\s+health-worker\s+password: (\S+)/.exec(first.stdout)?.[1];
+    const code = /Demo enrollment code for .*: (\S+) \(single use/.exec(first.stdout)?.[1];
+    expect(password).toBeDefined();
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    for (const role of [
+      'health-worker',
+      'clinician',
+      'specialist',
+      'district-admin',
+      'system-admin',
+    ])
+      expect(first.stdout).toContain(role);
+    const second = run(['seed-demo', '--data', data]);
+    expect(second.stdout).not.toContain('password:');
+    expect(second.stdout).not.toContain(code!);
+
+    const added = run([
+      'user',
+      'add',
+      '--username',
+      'test.nurse',
+      '--name',
+      'Test Nurse (fictional)',
+      '--role',
+      'health-worker',
+      '--clinic',
+      '01930000-0000-7000-8000-0000000c1c01',
+      '--data',
+      data,
+    ]);
+    expect(added.status).toBe(0);
+    expect(added.stdout).toMatch(/One-time password \(shown once\): \S+/);
+    expect(
+      run([
+        'user',
+        'add',
+        '--username',
+        'test.nurse',
+        '--name',
+        'Again',
+        '--role',
+        'health-worker',
+        '--clinic',
+        '01930000-0000-7000-8000-0000000c1c01',
+        '--data',
+        data,
+      ]).stderr,
+    ).toContain('taken');
+    expect(
+      run(['user', 'add', '--username', 'x.y', '--name', 'N', '--role', 'wizard', '--data', data])
+        .status,
+    ).toBe(1);
+    expect(run(['user', 'reset', '--username', 'test.nurse', '--data', data]).stdout).toContain(
+      'reset',
+    );
+    expect(run(['user', 'disable', '--username', 'test.nurse', '--data', data]).stdout).toContain(
+      'disabled',
+    );
+    const clinic = run([
+      'clinic',
+      'add',
+      '--name',
+      'Second Clinic (fictional)',
+      '--district',
+      '01930000-0000-7000-8000-00000000d157',
+      '--data',
+      data,
+    ]);
+    expect(clinic.stdout).toMatch(/created: [0-9a-f-]{36}/);
+    const enrollCode = run([
+      'device',
+      'enroll-code',
+      '--clinic',
+      '01930000-0000-7000-8000-0000000c1c01',
+      '--minutes',
+      '10',
+      '--data',
+      data,
+    ]);
+    expect(enrollCode.stdout).toMatch(/Enrollment code for .*: [0-9A-Z-]{14}/);
+    expect(run(['user', '--help']).stdout).toContain('enroll-code');
+
+    // A newcomer: serve, enroll with the printed code, sign in with the printed password.
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data', data], {
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /running at (\S+)/.exec(out);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.once('exit', (exitCode) => reject(new Error(`exited ${exitCode}`)));
+      });
+      const enrolled = await fetch(`${url}/api/devices/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, label: 'Front desk tablet' }),
+      });
+      expect(enrolled.status).toBe(201);
+      const device = (await enrolled.json()) as { deviceId: string; deviceSecret: string };
+      const signedIn = await fetch(`${url}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-outpost-device': device.deviceId,
+          'x-outpost-device-secret': device.deviceSecret,
+        },
+        body: JSON.stringify({ username: 'demo.healthworker', password }),
+      });
+      expect(signedIn.status).toBe(200);
+      expect(await signedIn.json()).toMatchObject({
+        user: { role: 'health-worker', clinicIds: ['01930000-0000-7000-8000-0000000c1c01'] },
+        expiresIn: 600,
+      });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 120_000);
 
   it('a port already in use gives one clear line and a non-zero exit', async () => {
     const blocker: Server = createServer();

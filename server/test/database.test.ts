@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DATA_MARKER, openEmbedded } from '../src/db/database';
 import { clinics } from '../src/db/schema';
 import { DEMO_CLINIC, seedDemo } from '../src/services/demo-seed';
+import { TEST_SCRYPT } from '../src/auth/passwords';
 import { StartupError } from '../src/startup-error';
 import { databaseKinds, migrationsDir } from './support/databases';
 
@@ -37,7 +38,7 @@ describe('the embedded data directory', () => {
     const dir = join(tempDir(), 'data');
     const first = await openEmbedded(dir, '2026-01-01T00:00:00Z');
     await first.migrate(migrationsDir);
-    await seedDemo(first.db);
+    await seedDemo(first.db, { scrypt: TEST_SCRYPT });
     await first.close();
 
     const second = await openEmbedded(dir, '2026-01-02T00:00:00Z');
@@ -48,7 +49,7 @@ describe('the embedded data directory', () => {
       app: 'outpost',
       createdAt: '2026-01-01T00:00:00Z',
     });
-  });
+  }, 90_000);
 
   it('refuses a foreign non-empty directory and leaves it untouched', async () => {
     const dir = tempDir();
@@ -110,9 +111,13 @@ for (const kind of databaseKinds()) {
       const testDb = await kind.open();
       try {
         await testDb.database.migrate(migrationsDir);
-        expect(await seedDemo(testDb.database.db)).toEqual({ created: true });
+        expect(await seedDemo(testDb.database.db, { scrypt: TEST_SCRYPT })).toMatchObject({
+          created: true,
+        });
         const before = await testDb.database.db.select().from(clinics);
-        expect(await seedDemo(testDb.database.db)).toEqual({ created: false });
+        expect(await seedDemo(testDb.database.db, { scrypt: TEST_SCRYPT })).toEqual({
+          created: false,
+        });
         const after = await testDb.database.db.select().from(clinics);
         expect(after).toEqual(before);
         expect(after).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { asc, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documents, patients, updateLog } from '../src/db/schema';
+import { documents, enrollmentCodes, patients, ROLES, updateLog, users } from '../src/db/schema';
+import { TEST_SCRYPT } from '../src/auth/passwords';
 import { DEMO_CLINIC, DEMO_PATIENTS, DEMO_SEED_DEVICE, seedDemo } from '../src/services/demo-seed';
 import { pgliteKind, type TestDatabase } from './support/databases';
 
@@ -20,8 +21,19 @@ describe('the demo seed', () => {
         log: await db.select().from(updateLog).orderBy(asc(updateLog.seq)),
         documents: await db.select().from(documents).orderBy(asc(documents.docId)),
         patients: await db.select().from(patients).orderBy(asc(patients.docId)),
+        users: await db.select().from(users).orderBy(asc(users.id)),
+        codes: await db.select().from(enrollmentCodes).orderBy(asc(enrollmentCodes.id)),
       });
-    expect(await seedDemo(db, { now: () => Date.UTC(2025, 5, 1) })).toEqual({ created: true });
+    const first = await seedDemo(db, { now: () => Date.UTC(2025, 5, 1), scrypt: TEST_SCRYPT });
+    expect(first.created).toBe(true);
+    // One user per role and an enrollment code, shown this first time only.
+    expect(first.credentials?.users.map((user) => user.role).sort()).toEqual([...ROLES].sort());
+    expect(first.credentials?.enrollmentCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const demoUsers = await db.select().from(users);
+    expect(demoUsers.every((user) => /fictional/.test(user.displayName))).toBe(true);
+    expect(
+      demoUsers.every((user) => !user.passwordHash.includes(first.credentials!.users[0]!.password)),
+    ).toBe(true);
     const [patientRows] = await db
       .select({ n: count() })
       .from(patients)
@@ -32,7 +44,9 @@ describe('the demo seed', () => {
       true,
     );
     const before = await snapshot();
-    expect(await seedDemo(db, { now: () => Date.UTC(2025, 5, 2) })).toEqual({ created: false });
+    expect(await seedDemo(db, { now: () => Date.UTC(2025, 5, 2), scrypt: TEST_SCRYPT })).toEqual({
+      created: false,
+    });
     expect(await snapshot()).toBe(before);
   });
 });

@@ -23,7 +23,14 @@ import type { Db } from '../src/db/database';
 import { updateLog } from '../src/db/schema';
 import { createNodeServer, type NodeServer } from '../src/main';
 import { databaseKinds, type TestDatabase } from './support/databases';
-import { Tablet, callerOf, createClinic } from './support/sync';
+import { Tablet, createClinic } from './support/sync';
+import {
+  httpRequester,
+  identityFixture,
+  type IdentityFixture,
+  type SignedIn,
+} from './support/identity';
+import { TEST_SCRYPT } from '../src/auth/passwords';
 
 const logger = pino({ level: 'silent' });
 
@@ -39,11 +46,8 @@ async function waitFor(
   }
 }
 
-const params = (caller: Caller) => ({
-  device: caller.deviceId,
-  clinic: caller.clinicId,
-  user: caller.userId,
-});
+/** Signed-in sessions by the caller the tests hold. */
+const sessions = new Map<Caller, SignedIn>();
 
 for (const kind of databaseKinds()) {
   describe.skipIf(!kind.available)(`the live channel on ${kind.name}`, () => {
@@ -52,6 +56,14 @@ for (const kind of databaseKinds()) {
     let node: NodeServer;
     let base: string;
     const providers: WebsocketProvider[] = [];
+    let ids: IdentityFixture;
+
+    /** A health worker of the clinic, signed in on a device enrolled to it. */
+    async function callerOf(clinicId: string): Promise<Caller> {
+      const session = await ids.signIn(clinicId);
+      sessions.set(session.caller, session);
+      return session.caller;
+    }
 
     beforeAll(async () => {
       testDb = await kind.open();
@@ -63,9 +75,11 @@ for (const kind of databaseKinds()) {
         logger,
         now: () => Date.now(),
         liveRateLimit: { burst: 40, perSecond: 10 },
+        scrypt: TEST_SCRYPT,
       });
       await new Promise<void>((resolve) => node.server.listen(0, '127.0.0.1', resolve));
       base = `127.0.0.1:${(node.server.address() as AddressInfo).port}`;
+      ids = identityFixture(httpRequester(`http://${base}`), db);
     });
     afterAll(async () => {
       for (const provider of providers) provider.destroy();
@@ -75,26 +89,43 @@ for (const kind of databaseKinds()) {
       await testDb.close();
     });
 
-    function connect(caller: Caller, docId: string, doc: Y.Doc): WebsocketProvider {
+    /** A provider with a fresh single-use ticket (connects once: no reconnects in these tests). */
+    async function connect(caller: Caller, docId: string, doc: Y.Doc): Promise<WebsocketProvider> {
+      const ticket = await ids.ticket(sessions.get(caller)!, docId);
       const provider = new WebsocketProvider(`ws://${base}/ws`, docId, doc, {
         WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: params(caller),
+        params: { ticket },
         disableBc: true, // only through the server
       });
       providers.push(provider);
       return provider;
     }
 
-    function raw(caller: Caller | undefined, path: string) {
-      const query =
-        caller === undefined ? '' : `?${new URLSearchParams(params(caller)).toString()}`;
-      const socket = new WebSocket(`ws://${base}${path}${query}`);
+    async function raw(caller: Caller, path: string) {
+      const ticket = await ids.ticket(
+        sessions.get(caller)!,
+        decodeURIComponent(path.slice('/ws/'.length)),
+      );
+      const socket = new WebSocket(`ws://${base}${path}?ticket=${encodeURIComponent(ticket)}`);
       const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
       const opened = new Promise<void>((resolve, reject) => {
         socket.once('open', () => resolve());
         socket.once('error', reject);
       });
       return { socket, closed, opened };
+    }
+
+    /** The HTTP status of an upgrade refused before it happened (C14). */
+    function refusedStatus(pathAndQuery: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        const socket = new WebSocket(`ws://${base}${pathAndQuery}`);
+        socket.on('error', () => {}); // terminate() after the refusal reports an error: expected
+        socket.once('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          socket.terminate();
+        });
+        socket.once('open', () => reject(new Error(`${pathAndQuery} was upgraded`)));
+      });
     }
 
     function syncUpdateMessage(update: Uint8Array): Uint8Array {
@@ -107,11 +138,11 @@ for (const kind of databaseKinds()) {
 
     it('S14 an edit through one provider reaches another and is in the update log', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       const docId = nurse.createPersona('adultWithHypertension');
       nurse.drain(); // this record goes live, not through the outbox
       const nurseDoc = nurse.doc(docId);
-      const first = connect(nurse.caller, docId, nurseDoc);
+      const first = await connect(nurse.caller, docId, nurseDoc);
       await waitFor(() => first.synced, 'the first provider to sync');
       await waitFor(
         async () =>
@@ -119,9 +150,9 @@ for (const kind of databaseKinds()) {
         'the record to be stored',
       );
 
-      const colleague = callerOf(clinicId);
+      const colleague = await callerOf(clinicId);
       const colleagueDoc = new Y.Doc();
-      const second = connect(colleague, docId, colleagueDoc);
+      const second = await connect(colleague, docId, colleagueDoc);
       await waitFor(() => second.synced, 'the second provider to sync');
       expect(colleagueDoc.getMap('profile').get('givenName')).toBe('Amina');
 
@@ -143,16 +174,14 @@ for (const kind of databaseKinds()) {
 
     it('S14 a batch-synced change to an open record is broadcast to the room', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       const docId = nurse.createPersona('childWithFever');
       const send = (pushes: ReturnType<Tablet['drain']>) =>
         fetch(`http://${base}/api/sync`, {
           method: 'POST',
           headers: {
             'content-type': 'application/x-outpost-sync',
-            'x-outpost-device': nurse.caller.deviceId,
-            'x-outpost-clinic': clinicId,
-            'x-outpost-user': nurse.caller.userId,
+            ...sessions.get(nurse.caller)!.headers,
           },
           body: new Uint8Array(
             encodeSyncRequest({
@@ -169,7 +198,7 @@ for (const kind of databaseKinds()) {
       expect((await send(nurse.drain())).status).toBe(200);
 
       const watcherDoc = new Y.Doc();
-      const watcher = connect(callerOf(clinicId), docId, watcherDoc);
+      const watcher = await connect(await callerOf(clinicId), docId, watcherDoc);
       await waitFor(() => watcher.synced, 'the watcher to sync');
       nurse.editProfile(docId, { village: 'Batch Village' });
       expect((await send(nurse.drain())).status).toBe(200);
@@ -181,26 +210,31 @@ for (const kind of databaseKinds()) {
 
     it('S14 bad credentials, ids, clinics, messages, sizes and floods close that connection only', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       const docId = nurse.createPersona('pregnantWomanAt32Weeks');
       const nurseDoc = nurse.doc(docId);
-      const provider = connect(nurse.caller, docId, nurseDoc);
+      const provider = await connect(nurse.caller, docId, nurseDoc);
       await waitFor(() => provider.synced, 'the provider to sync');
       await waitFor(() => node.live.openDocuments().includes(docId), 'the room');
 
-      expect(await raw(undefined, `/ws/${docId}`).closed).toBe(CLOSE_CODES.unauthenticated);
-      expect(await raw(nurse.caller, '/ws/patient/not-a-uuid').closed).toBe(
-        CLOSE_CODES.invalidDocument,
-      );
-      const otherClinic = callerOf(await createClinic(db));
-      expect(await raw(otherClinic, `/ws/${docId}`).closed).toBe(CLOSE_CODES.forbidden);
+      // C14: refused before the upgrade, as plain HTTP.
+      expect(await refusedStatus(`/ws/${docId}`)).toBe(401);
+      expect(await refusedStatus(`/ws/${docId}?ticket=forged`)).toBe(401);
+      expect(await refusedStatus('/ws/patient/not-a-uuid')).toBe(404);
+      const otherClinic = await callerOf(await createClinic(db));
+      const foreignTicket = await fetch(`http://${base}/api/live/ticket`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...sessions.get(otherClinic)!.headers },
+        body: JSON.stringify({ docId }),
+      });
+      expect(foreignTicket.status).toBe(403);
 
-      const garbage = raw(nurse.caller, `/ws/${docId}`);
+      const garbage = await raw(nurse.caller, `/ws/${docId}`);
       await garbage.opened;
       garbage.socket.send(new Uint8Array([9, 9, 9]));
       expect(await garbage.closed).toBe(CLOSE_CODES.malformedMessage);
 
-      const badUpdate = raw(nurse.caller, `/ws/${docId}`);
+      const badUpdate = await raw(nurse.caller, `/ws/${docId}`);
       await badUpdate.opened;
       badUpdate.socket.send(syncUpdateMessage(new Uint8Array([1, 2, 3, 4, 5])));
       expect(await badUpdate.closed).toBe(CLOSE_CODES.malformedMessage);
@@ -210,17 +244,17 @@ for (const kind of databaseKinds()) {
       Y.applyUpdate(mover, Y.encodeStateAsUpdate(nurseDoc));
       const before = Y.encodeStateVector(mover);
       mover.getMap('meta').set('homeClinicId', otherClinic.clinicId);
-      const invalid = raw(nurse.caller, `/ws/${docId}`);
+      const invalid = await raw(nurse.caller, `/ws/${docId}`);
       await invalid.opened;
       invalid.socket.send(syncUpdateMessage(Y.encodeStateAsUpdate(mover, before)));
       expect(await invalid.closed).toBe(CLOSE_CODES.rejectedUpdate);
 
-      const huge = raw(nurse.caller, `/ws/${docId}`);
+      const huge = await raw(nurse.caller, `/ws/${docId}`);
       await huge.opened;
       huge.socket.send(syncUpdateMessage(new Uint8Array(MAX_UPDATE_BYTES + 100)));
       expect(await huge.closed).toBe(CLOSE_CODES.messageTooLarge);
 
-      const flood = raw(nurse.caller, `/ws/${docId}`);
+      const flood = await raw(nurse.caller, `/ws/${docId}`);
       await flood.opened;
       for (let index = 0; index < 100; index++) flood.socket.send(new Uint8Array([3])); // query awareness
       expect(await flood.closed).toBe(CLOSE_CODES.rateLimited);
@@ -229,7 +263,7 @@ for (const kind of databaseKinds()) {
       expect(provider.wsconnected).toBe(true);
       getOrThrow(updateProfile(nurseDoc, nurse.ctx, { phone: '+255 700 000 009' }));
       const check = new Y.Doc();
-      const checker = connect(nurse.caller, docId, check);
+      const checker = await connect(nurse.caller, docId, check);
       await waitFor(
         () => checker.synced && check.getMap('profile').get('phone') === '+255 700 000 009',
         'the edit',

@@ -12,22 +12,25 @@ import {
   type SyncResponse,
 } from '@outpost/shared/sync';
 import { createApp } from '../src/app';
+import type { ClinicId } from '@outpost/shared/ids';
 import type { Caller } from '../src/auth/caller';
 import type { Db } from '../src/db/database';
 import { updateLog } from '../src/db/schema';
 import type { StoredUpdate } from '../src/repositories/sync-repository';
 import { createDocumentEvents } from '../src/sync/events';
 import { databaseKinds, type TestDatabase } from './support/databases';
-import { Tablet, callerOf, createClinic } from './support/sync';
+import { Tablet, createClinic } from './support/sync';
+import { identityFixture, type IdentityFixture } from './support/identity';
+import { TEST_SCRYPT } from '../src/auth/passwords';
 
 const logger = pino({ level: 'silent' });
 
+/** The signed-in sessions of this file's callers (enrolled device + user, real tokens). */
+const sessions = new Map<Caller, Record<string, string>>();
 function headersOf(caller: Caller): Record<string, string> {
-  return {
-    'x-outpost-device': caller.deviceId,
-    'x-outpost-clinic': caller.clinicId,
-    'x-outpost-user': caller.userId,
-  };
+  const headers = sessions.get(caller);
+  if (headers === undefined) throw new Error('caller was not signed in');
+  return headers;
 }
 
 function requestOf(partial: Partial<SyncRequest>): SyncRequest {
@@ -54,7 +57,14 @@ for (const kind of databaseKinds()) {
     let testDb: TestDatabase;
     let db: Db;
     let app: ReturnType<typeof createApp>;
+    let ids: IdentityFixture;
     const published: StoredUpdate[] = [];
+    /** A health worker of the clinic, signed in on a device enrolled to it. */
+    async function callerOf(clinicId: ClinicId): Promise<Caller> {
+      const session = await ids.signIn(clinicId);
+      sessions.set(session.caller, session.headers);
+      return session.caller;
+    }
 
     beforeAll(async () => {
       testDb = await kind.open();
@@ -68,7 +78,9 @@ for (const kind of databaseKinds()) {
         logger,
         now: () => Date.UTC(2025, 2, 1, 12),
         events,
+        scrypt: TEST_SCRYPT,
       });
+      ids = identityFixture(app, db);
     });
     afterAll(async () => {
       await testDb.close();
@@ -99,7 +111,7 @@ for (const kind of databaseKinds()) {
 
     it('S2 S5 pushes and pulls in one exchange, gzip both ways, never cached', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       const docId = nurse.createPersona('adultWithHypertension');
       const body = gzipSync(encodeSyncRequest(requestOf({ pushes: nurse.drain() })));
       const response = await post(nurse.caller, body, {
@@ -122,7 +134,7 @@ for (const kind of databaseKinds()) {
       expect(published.map((update) => update.docId)).toContain(docId);
 
       // A colleague's tablet, without gzip, gets the record from its snapshot.
-      const colleague = callerOf(clinicId);
+      const colleague = await callerOf(clinicId);
       const plain = await post(colleague, encodeSyncRequest(requestOf({})));
       expect(plain.headers.get('content-encoding')).toBeNull();
       const pulled = getOrThrow(decodeSyncResponse(new Uint8Array(await plain.arrayBuffer())));
@@ -131,7 +143,7 @@ for (const kind of databaseKinds()) {
 
     it('S13 a body that does not decode is a 400 JSON error and stores nothing', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       nurse.createPersona('childWithFever');
       const valid = encodeSyncRequest(requestOf({ pushes: nurse.drain() }));
       const truncated = valid.slice(0, valid.length - 3);
@@ -146,7 +158,7 @@ for (const kind of databaseKinds()) {
 
     it('S13 an unknown protocol version is a 426 JSON error and stores nothing', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       nurse.createPersona('childWithFever');
       const response = await post(
         nurse.caller,
@@ -162,43 +174,36 @@ for (const kind of databaseKinds()) {
       const bomb = gzipSync(new Uint8Array(64 * 1024 * 1024)); // 64 MiB of zeros, ~64 KiB gzipped
       expect(bomb.length).toBeLessThan(256 * 1024);
       const before = process.memoryUsage().rss;
-      const response = await post(callerOf(clinicId), bomb, { 'content-encoding': 'gzip' });
+      const response = await post(await callerOf(clinicId), bomb, { 'content-encoding': 'gzip' });
       expect(response.status).toBe(413);
       expect((await errorOf(response)).code).toBe('payload_too_large');
       expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
     });
 
-    it('names the missing or invalid identity header with a 401, and an unknown clinic', async () => {
+    it('refuses a request without a valid access token with 401, and the old header identity', async () => {
       const clinicId = await createClinic(db);
-      const caller = callerOf(clinicId);
+      const caller = await callerOf(clinicId);
       const body = encodeSyncRequest(requestOf({}));
       const missing = await app.request('/api/sync', {
         method: 'POST',
         headers: {
           'content-type': 'application/x-outpost-sync',
+          'x-outpost-device': caller.deviceId,
           'x-outpost-clinic': clinicId,
           'x-outpost-user': caller.userId,
         },
         body,
       });
       expect(missing.status).toBe(401);
-      expect(await errorOf(missing)).toMatchObject({
-        code: 'unauthenticated',
-        field: 'X-Outpost-Device',
-      });
-      const invalid = await post(caller, body, { 'x-outpost-user': 'nurse' });
-      expect(await errorOf(invalid)).toMatchObject({ field: 'X-Outpost-User' });
-      const unknown = await post(
-        callerOf('01930000-0000-7000-8000-0000000000aa' as typeof clinicId),
-        body,
-      );
-      expect(unknown.status).toBe(401);
-      expect(await errorOf(unknown)).toMatchObject({ field: 'X-Outpost-Clinic' });
+      expect(await errorOf(missing)).toMatchObject({ code: 'unauthenticated' });
+      const invalid = await post(caller, body, { authorization: 'Bearer not.a.token' });
+      expect(invalid.status).toBe(401);
+      expect(await errorOf(invalid)).toMatchObject({ code: 'unauthenticated' });
     });
 
     it('S5 a bad cursor is a 400 before any push is applied', async () => {
       const clinicId = await createClinic(db);
-      const nurse = new Tablet(callerOf(clinicId));
+      const nurse = new Tablet(await callerOf(clinicId));
       nurse.createPersona('childWithFever');
       const response = await post(
         nurse.caller,
@@ -211,7 +216,7 @@ for (const kind of databaseKinds()) {
 
     it('refuses other content types with 415', async () => {
       const clinicId = await createClinic(db);
-      const response = await post(callerOf(clinicId), encodeSyncRequest(requestOf({})), {
+      const response = await post(await callerOf(clinicId), encodeSyncRequest(requestOf({})), {
         'content-type': 'application/json',
       });
       expect(response.status).toBe(415);

@@ -29,13 +29,18 @@ export async function startOutpost(options: StartOptions = {}): Promise<OutpostS
     dataDir = join(mkdtempSync(join(tmpdir(), 'outpost-e2e-')), 'data');
     if (options.seeded !== false) cpSync(seededDataDir, dataDir, { recursive: true });
   }
-  const child = spawn(process.execPath, [serverCli, 'serve', '--port', '0', '--data', dataDir], {
+  // OUTPOST_SERVER_CLI: another build of the server (e.g. a private one while web/ or server/dist is shared).
+  const cli = process.env.OUTPOST_SERVER_CLI ?? serverCli;
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data', dataDir], {
     env: {
       ...process.env,
       OUTPOST_WEB_DIR: options.webDir ?? webBuildDir,
       // The journeys use the embedded database unless a test says otherwise.
       DATABASE_URL: '',
       LOG_LEVEL: 'warn',
+      // The tablet still uses the transitional header identity until its sign-in
+      // screens land (server/src/app.ts `allowUnauthenticatedTablets`).
+      OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

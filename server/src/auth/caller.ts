@@ -1,27 +1,45 @@
 /**
- * The identity seam. Until the security work lands (enrolled devices, signed-in
- * users, sessions), a caller is named by three plain identifiers: the device,
- * the clinic and the user. `resolveCaller` is the single function that turns a
- * request's credentials into a `Caller`; the security work replaces its body
- * (tokens, device revocation, roles from the users table) and nothing else.
+ * Who is calling: the principal every route, every document and every
+ * websocket message is checked against (auth/policy.ts). It is built from a
+ * verified access token (middleware/authorize.ts) or a single-use live ticket
+ * (live/live-server.ts), both resolved against the database on every request
+ * (session, device and user still active), never from what the client claims.
  *
- * Batch sync reads the headers `X-Outpost-Device`, `X-Outpost-Clinic`,
- * `X-Outpost-User`; the live channel (browsers cannot set websocket headers)
- * also accepts the query parameters `device`, `clinic`, `user`.
+ * The transitional header identity (`X-Outpost-Device/Clinic/User`, used by the
+ * tablet until its sign-in screens land) is `resolveLegacyCaller`, reachable
+ * only when the server runs with OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1 or a
+ * test passes `allowUnauthenticatedTablets: true` to createApp.
  */
 import { isUuid, type ClinicId, type DeviceId, type UserId } from '@outpost/shared/ids';
 import { err, ok, type Result } from '@outpost/shared/result';
+import type { Role } from '../db/schema';
 
-export type CallerRole = 'health-worker' | 'specialist' | 'admin';
+export type CallerRole = Role;
 
 export interface Caller {
   readonly userId: UserId;
   readonly deviceId: DeviceId;
+  /**
+   * The clinic the caller acts in: the device's clinic for batch sync; on the
+   * live channel, the opened document's home clinic once access is granted.
+   */
   readonly clinicId: ClinicId;
-  readonly role: CallerRole;
+  readonly role: Role;
+  /** The user's district (district admins; specialists optionally). */
+  readonly districtId?: string | null;
+  /** The district of the device's clinic. */
+  readonly deviceDistrictId?: string | null;
+  /** Clinics the user is a member of (health workers, clinicians). */
+  readonly clinicIds?: readonly string[];
+  /** Specialties a specialist answers consults for. */
+  readonly specialties?: readonly string[];
+  /** The session (refresh-token family); absent for the legacy header identity. */
+  readonly sessionId?: string;
+  /** True for the transitional header identity: nothing about it was verified. */
+  readonly legacy?: boolean;
 }
 
-/** Where the credentials came from: a header or query-parameter lookup. */
+/** Where legacy credentials came from: a header or query-parameter lookup. */
 export type CredentialLookup = (name: 'device' | 'clinic' | 'user') => string | undefined;
 
 export interface Unauthenticated {
@@ -38,11 +56,15 @@ export const CALLER_HEADERS = {
 } as const;
 
 export interface CallerDeps {
-  /** True when the clinic exists (and, later, is not suspended). */
+  /** True when the clinic exists. */
   readonly clinicExists: (clinicId: string) => Promise<boolean>;
 }
 
-export async function resolveCaller(
+/**
+ * The transitional, UNVERIFIED header identity (see the module comment). Every
+ * caller it yields is a health worker of the named clinic, marked `legacy`.
+ */
+export async function resolveLegacyCaller(
   lookup: CredentialLookup,
   deps: CallerDeps,
 ): Promise<Result<Caller, Unauthenticated>> {
@@ -72,7 +94,8 @@ export async function resolveCaller(
     userId: values.user! as UserId,
     deviceId: values.device! as DeviceId,
     clinicId: clinicId as ClinicId,
-    // Roles arrive with user accounts (security work); every caller is a health worker until then.
     role: 'health-worker',
+    clinicIds: [clinicId],
+    legacy: true,
   });
 }

@@ -182,3 +182,183 @@ export const consults = pgTable(
     index('consults_queue').on(table.status, table.priority, table.createdAt),
   ],
 );
+
+// ---------------------------------------------------------------------------
+// Identity, sessions and audit (docs/security.md). Secrets are never stored:
+// passwords as scrypt hashes with their parameters, device secrets, refresh
+// tokens and enrollment codes as SHA-256 digests of high-entropy values.
+
+/** Roles, least to most administrative. See auth/policy.ts for what each may do. */
+export const ROLES = [
+  'health-worker',
+  'clinician',
+  'specialist',
+  'district-admin',
+  'system-admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    /** Lower-case sign-in name, unique. */
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role').$type<Role>().notNull(),
+    /** A district admin's district; a specialist's home district (optional). */
+    districtId: uuid('district_id').references(() => districts.id),
+    /** Specialties a specialist answers consults for (e.g. 'cardiology'). */
+    specialties: jsonb('specialties').$type<string[]>().notNull().default([]),
+    /** `scrypt$N$r$p$salt-b64$hash-b64`: the parameters travel with the hash. */
+    passwordHash: text('password_hash').notNull(),
+    /** Set by an admin reset: the user must choose a new password (tablet half). */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (table) => [uniqueIndex('users_username').on(table.username)],
+);
+
+/** Which clinics a user works at (health workers, clinicians). */
+export const userClinics = pgTable(
+  'user_clinics',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.clinicId] })],
+);
+
+/** An enrolled tablet or browser. Its secret is shown once at enrollment. */
+export const devices = pgTable(
+  'devices',
+  {
+    id: uuid('id').primaryKey(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    label: text('label').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    enrolledAt: timestamp('enrolled_at', { withTimezone: true, mode: 'date' }).notNull(),
+    enrolledWithCodeId: uuid('enrolled_with_code_id'),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    revokedBy: uuid('revoked_by'),
+  },
+  (table) => [index('devices_clinic').on(table.clinicId)],
+);
+
+/** One-time enrollment codes: single use, short expiry, stored hashed. */
+export const enrollmentCodes = pgTable(
+  'enrollment_codes',
+  {
+    id: uuid('id').primaryKey(),
+    codeHash: text('code_hash').notNull(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    usedByDeviceId: uuid('used_by_device_id'),
+  },
+  (table) => [uniqueIndex('enrollment_codes_hash').on(table.codeHash)],
+);
+
+/** A sign-in of one user on one device: the refresh-token family. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => devices.id),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Absolute end: refreshing never extends a session past it. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    revokedReason: text('revoked_reason'),
+  },
+  (table) => [index('sessions_user').on(table.userId), index('sessions_device').on(table.deviceId)],
+);
+
+/** Refresh tokens, rotated on every use; `replacedById` links a used token to its successor. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    replacedById: uuid('replaced_by_id'),
+  },
+  (table) => [
+    uniqueIndex('refresh_tokens_hash').on(table.tokenHash),
+    index('refresh_tokens_session').on(table.sessionId),
+  ],
+);
+
+/**
+ * Append-only audit trail. A trigger (migration 0002) raises on UPDATE, DELETE
+ * and TRUNCATE; each row carries the SHA-256 of the previous row's hash and its
+ * own content, so a row changed or removed by someone with table-owner rights
+ * breaks the chain (repositories/audit-repository.ts `verifyChain`).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    serverTime: timestamp('server_time', { withTimezone: true, mode: 'date' }).notNull(),
+    deviceTime: timestamp('device_time', { withTimezone: true, mode: 'date' }),
+    userId: uuid('user_id'),
+    deviceId: uuid('device_id'),
+    clinicId: uuid('clinic_id'),
+    /** `patient/<uuid>` or `consult/<uuid>` when the action touched a record. */
+    docId: text('doc_id'),
+    /** The patient concerned: the patient doc id itself or a consult's patient. */
+    patientDocId: text('patient_doc_id'),
+    action: text('action').notNull(),
+    /** success | failure | denied | quarantined | legacy */
+    outcome: text('outcome').notNull(),
+    /** Never patient data: ids, codes, counts, the requester's address. */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (table) => [
+    index('audit_log_patient').on(table.patientDocId, table.id),
+    index('audit_log_user').on(table.userId, table.id),
+    index('audit_log_device').on(table.deviceId, table.id),
+    index('audit_log_time').on(table.serverTime),
+  ],
+);
+
+/** Data a revoked device pushed after its revocation: kept, never applied, for admin review (C11). */
+export const quarantine = pgTable('quarantine', {
+  id: uuid('id').primaryKey(),
+  deviceId: uuid('device_id').notNull(),
+  userId: uuid('user_id'),
+  receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+  contentType: text('content_type'),
+  contentEncoding: text('content_encoding'),
+  body: bytea('body').notNull(),
+  /** What the body held, when it decoded (doc ids and local seqs; no content). */
+  summary: jsonb('summary').$type<Record<string, unknown>>().notNull(),
+  reviewedAt: timestamp('reviewed_at', { withTimezone: true, mode: 'date' }),
+  reviewedBy: uuid('reviewed_by'),
+});

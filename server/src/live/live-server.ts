@@ -3,9 +3,17 @@
  * one document per connection at `/ws/<docId>`, so the stock `WebsocketProvider`
  * works against it.
  *
- * - Identity: the same seam as batch sync (auth/caller.ts), from the headers or,
- *   since browsers cannot set websocket headers, the query parameters
- *   `device`, `clinic`, `user`.
+ * - Identity (C14): `?ticket=` — a single-use ticket minted by
+ *   `POST /api/live/ticket` for this document, valid 30 s — checked BEFORE the
+ *   upgrade: no ticket 401, a foreign Origin or a record the caller may not
+ *   open 403, all as plain HTTP answers, nothing upgraded. The transitional
+ *   header identity (`device`, `clinic`, `user` query parameters) only when the
+ *   server allows unauthenticated tablets.
+ * - Every message is checked: a read-only caller's writes are dropped (audited),
+ *   every update goes through the same per-record authorisation as a push.
+ * - Revocation (C11): every `revocationCheckMs` (default 15 s, and at once when an
+ *   admin revokes) the sessions behind open connections are re-checked; a revoked
+ *   device, disabled user or ended session is closed with CLOSE_CODES.revoked.
  * - One in-memory room per open document, loaded from storage. Every update a
  *   client sends is stored through `applyLiveUpdate` (log, state, read models,
  *   same checks as a push) *before* it is applied to the room and broadcast.
@@ -33,9 +41,21 @@ import {
   type CloseCode,
   type RejectionCode,
 } from '@outpost/shared/sync';
-import { resolveCaller, type Caller, type CallerDeps } from '../auth/caller';
+import { resolveLegacyCaller, type Caller, type CallerDeps } from '../auth/caller';
+import {
+  actingCaller,
+  documentAccess,
+  type DocumentAccess,
+  type DocumentFacts,
+} from '../auth/policy';
+import { isAllowedOrigin } from '../middleware/security-headers';
+import type { RecordAudit } from '../repositories/record-audit';
 import type { SyncRepository } from '../repositories/sync-repository';
+import type { LiveTickets } from '../security/live-tickets';
+import type { AuthFailure } from '../services/auth-service';
+import type { Result } from '@outpost/shared/result';
 import type { DocumentEvents } from '../sync/events';
+import { safeError } from '../logger';
 
 export const LIVE_PATH_PREFIX = '/ws/';
 
@@ -63,19 +83,44 @@ export interface LiveServerDeps extends CallerDeps {
   readonly logger: Logger;
   readonly now: () => number;
   readonly rateLimit?: RateLimit;
+  readonly tickets: LiveTickets;
+  /** The caller behind a session, or why it may no longer act. */
+  readonly principalOfSession: (sessionId: string) => Promise<Result<Caller, AuthFailure>>;
+  /** Of these sessions, those no longer usable. */
+  readonly inactiveSessions: (sessionIds: readonly string[]) => Promise<Set<string>>;
+  readonly documentFacts: (
+    docId: string,
+    actingClinicId: string,
+  ) => Promise<DocumentFacts | undefined>;
+  readonly audit: RecordAudit;
+  /** TRANSITIONAL: accept the header/query identity (see app.ts). */
+  readonly allowUnauthenticatedTablets?: boolean;
+  readonly allowedOrigins?: readonly string[];
+  /** How often open connections are re-checked for revocation (≤ 60 s). */
+  readonly revocationCheckMs?: number;
 }
+
+export const DEFAULT_REVOCATION_CHECK_MS = 15_000;
+/** Live writes are audited at most once per connection per this interval (with a count). */
+const WRITE_AUDIT_INTERVAL_MS = 60_000;
 
 export interface LiveServer {
   /** Hand an HTTP upgrade for a `/ws/…` path to the live channel. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Documents with an open room (for tests and metrics). */
   openDocuments(): string[];
+  /** Re-checks every open connection's session now (an admin revoked something). */
+  checkRevocations(): Promise<void>;
   close(): Promise<void>;
 }
 
 interface Connection {
   readonly socket: WebSocket;
   readonly caller: Caller;
+  readonly access: DocumentAccess;
+  writesSinceAudit: number;
+  lastWriteAuditAt: number;
+  deniedAudited: boolean;
   /** Awareness client ids this connection announced (removed when it leaves). */
   readonly awarenessIds: Set<number>;
   tokens: number;
@@ -137,7 +182,7 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
 
   function enqueue(room: Room, work: () => Promise<void> | void): void {
     room.queue = room.queue.then(work).catch((error: unknown) => {
-      deps.logger.error({ err: error, docId: room.docId }, 'live room work failed');
+      deps.logger.error({ err: safeError(error), docId: room.docId }, 'live room work failed');
     });
   }
 
@@ -234,6 +279,20 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
         break;
       case 'update': {
         if (isEmptyUpdate(message.update)) break;
+        if (connection.access !== 'write') {
+          // C18: a read-only caller's writes are dropped and audited (once per connection).
+          if (!connection.deniedAudited) {
+            connection.deniedAudited = true;
+            await deps.audit.records(connection.caller, 'record.write', [
+              {
+                docId: room.docId,
+                outcome: 'denied',
+                details: { via: 'live', reason: 'read_only' },
+              },
+            ]);
+          }
+          break;
+        }
         // Stored first (S14); only a committed update reaches the room and the others.
         const outcome = await deps.repository.applyLiveUpdate(
           connection.caller,
@@ -241,10 +300,32 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
           message.update,
         );
         if (outcome.status === 'rejected') {
+          if (outcome.code === 'forbidden' || outcome.code === 'wrong_clinic')
+            await deps.audit.records(connection.caller, 'record.write', [
+              {
+                docId: room.docId,
+                outcome: 'denied',
+                details: { via: 'live', code: outcome.code },
+              },
+            ]);
           close(connection, rejectionClose[outcome.code], outcome.code);
           return;
         }
-        if (outcome.status === 'stored') Y.applyUpdate(room.doc, message.update, connection);
+        if (outcome.status === 'stored') {
+          Y.applyUpdate(room.doc, message.update, connection);
+          connection.writesSinceAudit += 1;
+          if (deps.now() - connection.lastWriteAuditAt >= WRITE_AUDIT_INTERVAL_MS) {
+            await deps.audit.records(connection.caller, 'record.write', [
+              {
+                docId: room.docId,
+                outcome: 'success',
+                details: { via: 'live', updates: connection.writesSinceAudit },
+              },
+            ]);
+            connection.writesSinceAudit = 0;
+            connection.lastWriteAuditAt = deps.now();
+          }
+        }
         break;
       }
       case 'awareness':
@@ -273,28 +354,14 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
     if (encoding.length(reply) > 0) send(connection, encoding.toUint8Array(reply));
   }
 
-  async function accept(socket: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
-    // Messages that arrive while the caller and the room are resolved wait here.
+  async function accept(socket: WebSocket, grant: Grant): Promise<void> {
+    // Messages that arrive while the room is resolved wait here.
     const early: Uint8Array[] = [];
     const buffer = (data: RawData) => early.push(toBytes(data));
     socket.on('message', buffer);
     socket.on('error', () => socket.terminate());
-
-    const caller = await resolveCaller((name) => {
-      const header = request.headers[`x-outpost-${name}`];
-      return (
-        (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get(name) ?? undefined
-      );
-    }, deps);
-    if (!caller.ok) {
-      socket.close(CLOSE_CODES.unauthenticated, caller.error.header);
-      return;
-    }
-    const docId = safeDecode(url.pathname.slice(LIVE_PATH_PREFIX.length));
-    if (docId === undefined || !parseDocId(docId).ok) {
-      socket.close(CLOSE_CODES.invalidDocument, 'invalid document id');
-      return;
-    }
+    const { docId, access } = grant;
+    const caller = { ok: true as const, value: grant.caller };
     const room = await roomFor(docId, caller.value);
     if (room === undefined || room.clinicId !== caller.value.clinicId) {
       socket.close(CLOSE_CODES.forbidden, 'forbidden');
@@ -303,13 +370,22 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
     const connection: Connection = {
       socket,
       caller: caller.value,
+      access,
+      writesSinceAudit: 0,
+      lastWriteAuditAt: 0,
+      deniedAudited: false,
       awarenessIds: new Set(),
       tokens: limit.burst,
       refilledAt: deps.now(),
       closed: false,
     };
     room.connections.add(connection);
+    connections.add(connection);
+    await deps.audit.records(connection.caller, 'record.read', [
+      { docId, outcome: 'success', details: { via: 'live', access } },
+    ]);
     socket.on('close', () => {
+      connections.delete(connection);
       connection.closed = true;
       leave(room, connection);
     });
@@ -361,6 +437,92 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
     for (const data of early.splice(0)) receive(data);
   }
 
+  /** Every open connection, for the revocation sweep. */
+  const connections = new Set<Connection>();
+
+  async function sweepRevoked(): Promise<void> {
+    const bySession = new Map<string, Connection[]>();
+    for (const connection of connections) {
+      const sessionId = connection.caller.sessionId;
+      if (sessionId === undefined || connection.closed) continue;
+      bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), connection]);
+    }
+    if (bySession.size === 0) return;
+    const inactive = await deps.inactiveSessions([...bySession.keys()]);
+    for (const sessionId of inactive)
+      for (const connection of bySession.get(sessionId) ?? [])
+        close(connection, CLOSE_CODES.revoked, 'revoked');
+  }
+  const sweepTimer = setInterval(
+    () => {
+      sweepRevoked().catch((error: unknown) =>
+        deps.logger.error({ err: safeError(error) }, 'revocation sweep failed'),
+      );
+    },
+    Math.min(deps.revocationCheckMs ?? DEFAULT_REVOCATION_CHECK_MS, 60_000),
+  );
+  sweepTimer.unref();
+
+  type UpgradeRefusal = { ok: false; status: number; code: string; message: string };
+  const refuse = (status: number, code: string, message: string): UpgradeRefusal => ({
+    ok: false,
+    status,
+    code,
+    message,
+  });
+
+  /** Decides an upgrade before it happens (C14): nothing is upgraded for a refused caller. */
+  async function authorizeUpgrade(
+    request: IncomingMessage,
+    url: URL,
+  ): Promise<{ ok: true; value: Grant } | UpgradeRefusal> {
+    const origin = request.headers.origin;
+    if (
+      origin !== undefined &&
+      !isAllowedOrigin(origin, request.headers.host, deps.allowedOrigins ?? [])
+    )
+      return refuse(403, 'forbidden_origin', 'Connections from other sites are not accepted.');
+    const docId = safeDecode(url.pathname.slice(LIVE_PATH_PREFIX.length));
+    if (docId === undefined || !parseDocId(docId).ok)
+      return refuse(404, 'invalid_document_id', 'Not a record id.');
+    let caller: Caller;
+    const ticket = url.searchParams.get('ticket');
+    if (ticket !== null) {
+      const grant = deps.tickets.consume(ticket);
+      if (grant === undefined || grant.docId !== docId)
+        return refuse(
+          401,
+          'invalid_ticket',
+          'The live ticket is missing, used, expired or for another record.',
+        );
+      const principal = await deps.principalOfSession(grant.sessionId);
+      if (!principal.ok) return refuse(401, principal.error.code, principal.error.message);
+      caller = principal.value;
+    } else if (deps.allowUnauthenticatedTablets === true) {
+      const legacy = await resolveLegacyCaller((name) => {
+        const header = request.headers[`x-outpost-${name}`];
+        return (
+          (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get(name) ?? undefined
+        );
+      }, deps);
+      if (!legacy.ok) return refuse(401, 'unauthenticated', legacy.error.message);
+      caller = legacy.value;
+    } else {
+      return refuse(401, 'unauthenticated', 'A live ticket is required (POST /api/live/ticket).');
+    }
+    const facts = await deps.documentFacts(docId, caller.clinicId);
+    if (facts === undefined) return refuse(404, 'invalid_document_id', 'Not a record id.');
+    const acting = actingCaller(caller, facts);
+    const access = documentAccess(acting, facts);
+    if (access === 'none') {
+      await deps.audit.records(caller, 'record.read', [
+        { docId, outcome: 'denied', details: { via: 'live' } },
+      ]);
+      return refuse(403, 'forbidden', 'You may not open this record.');
+    }
+    return { ok: true, value: { caller: acting, docId, access } };
+  }
+
   return {
     handleUpgrade(request, socket, head) {
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -368,17 +530,33 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        accept(ws, request, url).catch((error: unknown) => {
-          deps.logger.error({ err: error }, 'live connection setup failed');
-          ws.close(1011, 'server error');
+      socket.on('error', () => socket.destroy());
+      authorizeUpgrade(request, url)
+        .then((grant) => {
+          if (!grant.ok) {
+            refuseUpgrade(socket, grant.status, grant.code, grant.message);
+            return;
+          }
+          wss.handleUpgrade(request, socket, head, (ws) => {
+            accept(ws, grant.value).catch((error: unknown) => {
+              deps.logger.error({ err: safeError(error) }, 'live connection setup failed');
+              ws.close(1011, 'server error');
+            });
+          });
+        })
+        .catch((error: unknown) => {
+          deps.logger.error({ err: safeError(error) }, 'live upgrade check failed');
+          refuseUpgrade(socket, 500, 'internal', 'Something went wrong on the server.');
         });
-      });
+    },
+    async checkRevocations() {
+      await sweepRevoked();
     },
     openDocuments() {
       return [...rooms.keys()];
     },
     async close() {
+      clearInterval(sweepTimer);
       unsubscribe();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -386,6 +564,24 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
       await Promise.all(open.map((room) => room?.queue ?? Promise.resolve()));
     },
   };
+}
+
+interface Grant {
+  readonly caller: Caller;
+  readonly docId: string;
+  readonly access: DocumentAccess;
+}
+
+/** A plain HTTP answer instead of an upgrade. */
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason =
+    { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' }[
+      status
+    ] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -28,8 +28,10 @@ import {
   type RejectionCode,
 } from '@outpost/shared/sync';
 import type { Caller } from '../auth/caller';
+import { documentAccess, isRoutedTo, pullScope, type DocumentFacts } from '../auth/policy';
 import type { Db } from '../db/database';
-import { documents, updateLog } from '../db/schema';
+import { consults, documents, updateLog } from '../db/schema';
+import { documentFacts } from './document-facts';
 import {
   decodeCursor,
   encodeCursor,
@@ -157,6 +159,25 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
     const [row] = await tx.select().from(documents).where(eq(documents.docId, docId)).limit(1);
     if (row !== undefined && row.clinicId !== caller.clinicId)
       return reject('wrong_clinic', 'This record belongs to another clinic.');
+    // Every record, every write: the caller's role and scope decide (auth/policy.ts).
+    const facts: DocumentFacts | undefined =
+      caller.role === 'health-worker' || caller.role === 'clinician'
+        ? {
+            kind: docId.startsWith('consult/') ? 'consult' : 'patient',
+            exists: row !== undefined,
+            clinicId: row?.clinicId ?? caller.clinicId,
+            districtId: null,
+            routing: null,
+          }
+        : await documentFacts(tx, docId, caller.clinicId);
+    const access = facts === undefined ? 'none' : documentAccess(caller, facts);
+    if (access !== 'write')
+      return reject(
+        'forbidden',
+        access === 'read'
+          ? 'You may read this record but not change it.'
+          : 'You may not change this record.',
+      );
     const doc = new Y.Doc();
     try {
       if (row !== undefined) {
@@ -343,6 +364,31 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
     async pull(caller, cursor, maxResponseBytes, wantDocuments) {
       const decoded = decodeCursor(caller.clinicId, cursor);
       if (!decoded.ok) return decoded;
+      const scope = pullScope(caller);
+      /**
+       * Specialists see only the consults routed to them. A consult may be routed to
+       * them after their cursor passed its first updates, so they get the whole
+       * compacted state of a routed consult whenever it changes, never bare updates.
+       */
+      const routed =
+        scope === 'routed-consults'
+          ? new Set(
+              (
+                await db
+                  .select({
+                    docId: consults.docId,
+                    specialty: consults.specialty,
+                    assigneeUserId: consults.assigneeUserId,
+                  })
+                  .from(consults)
+                  .where(eq(consults.clinicId, caller.clinicId))
+              )
+                .filter((row) => isRoutedTo(caller, row))
+                .map((row) => row.docId),
+            )
+          : undefined;
+      const visible = (docId: string) => scope === 'clinic' || (routed?.has(docId) ?? false);
+      const sentStates = new Set<string>();
       const budget =
         maxResponseBytes > 0 ? Math.min(maxResponseBytes, MAX_PAGE_BYTES) : MAX_PAGE_BYTES;
       const pulledDocuments: PulledDocument[] = [];
@@ -353,7 +399,9 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
       const fits = (bytes: number) => items() === 0 || used + bytes <= budget;
 
       // S9a: wanted documents in scope, whatever the page size.
-      const wanted = [...new Set(wantDocuments)].filter((docId) => parseDocId(docId).ok);
+      const wanted = [...new Set(wantDocuments)].filter(
+        (docId) => parseDocId(docId).ok && visible(docId),
+      );
       for (let start = 0; start < wanted.length; start += SNAPSHOT_BATCH) {
         const rows = await db
           .select({ docId: documents.docId, state: documents.state })
@@ -366,6 +414,7 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
           );
         for (const row of rows) {
           pulledDocuments.push({ docId: row.docId, state: row.state });
+          sentStates.add(row.docId);
           used += row.state.length + row.docId.length + ITEM_OVERHEAD_BYTES;
         }
       }
@@ -388,12 +437,17 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
           .orderBy(asc(documents.docId))
           .limit(SNAPSHOT_BATCH);
         for (const row of rows) {
+          if (!visible(row.docId)) {
+            position = { ...position, afterDocId: row.docId };
+            continue;
+          }
           const bytes = row.state.length + row.docId.length + ITEM_OVERHEAD_BYTES;
           if (!fits(bytes)) {
             more = true;
             break;
           }
           pulledDocuments.push({ docId: row.docId, state: row.state });
+          sentStates.add(row.docId);
           used += bytes;
           position = { ...position, afterDocId: row.docId };
         }
@@ -416,7 +470,26 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
           .limit(LOG_BATCH);
         for (const row of rows) {
           const seq = Number(row.seq);
-          if (row.update !== null) {
+          if (row.update !== null && !visible(row.docId)) {
+            // not in the caller's scope: skipped, the cursor moves past it
+          } else if (row.update !== null && routed !== undefined) {
+            if (!sentStates.has(row.docId)) {
+              const [state] = await db
+                .select({ state: documents.state })
+                .from(documents)
+                .where(eq(documents.docId, row.docId))
+                .limit(1);
+              const bytes = (state?.state.length ?? 0) + row.docId.length + ITEM_OVERHEAD_BYTES;
+              if (!fits(bytes)) {
+                more = true;
+                break;
+              }
+              if (state !== undefined)
+                pulledDocuments.push({ docId: row.docId, state: state.state });
+              sentStates.add(row.docId);
+              used += bytes;
+            }
+          } else if (row.update !== null) {
             const update = toBytes(row.update);
             const bytes = update.length + row.docId.length + ITEM_OVERHEAD_BYTES;
             if (!fits(bytes)) {

@@ -9,13 +9,15 @@
  * are sent when the client accepts them: bytes matter on 2G.
  * Unknown paths without a file extension get the SPA shell (client routing).
  */
-import { createReadStream, existsSync, statSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getMimeType } from 'hono/utils/mime';
 import { HttpError } from '../http/errors';
+import { appCsp } from '../middleware/security-headers';
 
 const IMMUTABLE_PREFIX = '/_app/immutable/';
 const SHELL = 'index.html';
@@ -48,8 +50,33 @@ function fileStats(path: string): Stats | undefined {
   }
 }
 
+/**
+ * SHA-256 hashes of the inline scripts of an HTML file (SvelteKit's static shell
+ * has one inline bootstrap script), so the CSP allows exactly those and no other
+ * inline script. Cached per file version (size + mtime).
+ */
+const inlineHashes = new Map<string, { version: string; hashes: string[] }>();
+export function inlineScriptHashes(path: string, stats: Stats): string[] {
+  const version = `${stats.size}-${stats.mtimeMs}`;
+  const cached = inlineHashes.get(path);
+  if (cached?.version === version) return cached.hashes;
+  const html = readFileSync(path, 'utf8');
+  const hashes: string[] = [];
+  for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi))
+    hashes.push(
+      createHash('sha256')
+        .update(match[1] ?? '', 'utf8')
+        .digest('base64'),
+    );
+  inlineHashes.set(path, { version, hashes });
+  return hashes;
+}
+
 function serveFile(c: Context, webDir: string): Response {
   const urlPath = c.req.path;
+  // The API and the live channel never fall back to the app shell.
+  if (urlPath.startsWith('/api/') || urlPath === '/api' || urlPath.startsWith('/ws/'))
+    throw new HttpError(404, 'not_found', `No route ${c.req.method} ${urlPath}.`);
   let path = resolveInside(webDir, urlPath === '/' ? `/${SHELL}` : urlPath);
   if (path === undefined) throw new HttpError(400, 'bad_path', 'The requested path is not valid.');
   let stats = fileStats(path);
@@ -76,6 +103,8 @@ function serveFile(c: Context, webDir: string): Response {
   headers.set('ETag', etag);
   headers.set('Vary', 'Accept-Encoding');
   if (path.endsWith('service-worker.js')) headers.set('Service-Worker-Allowed', '/');
+  if (path.endsWith('.html'))
+    headers.set('Content-Security-Policy', appCsp(inlineScriptHashes(path, stats)));
 
   if (c.req.header('if-none-match') === etag) {
     return new Response(null, { status: 304, headers });

@@ -11,9 +11,10 @@ import { gunzip, gzip } from 'node:zlib';
 import { Hono } from 'hono';
 import { decodeSyncRequest, encodeSyncResponse, PROTOCOL_VERSION } from '@outpost/shared/sync';
 import { assertNever } from '@outpost/shared/result';
-import type { CallerDeps } from '../auth/caller';
+import { pullScope } from '../auth/policy';
 import { HttpError, badRequest } from '../http/errors';
-import { requireCaller, type CallerVariables } from '../middleware/caller';
+import type { AuthVariables } from '../middleware/authorize';
+import type { RecordAudit } from '../repositories/record-audit';
 import { peekProtocol, type SyncService } from '../sync/service';
 
 export const SYNC_CONTENT_TYPE = 'application/x-outpost-sync';
@@ -21,15 +22,24 @@ export const SYNC_CONTENT_TYPE = 'application/x-outpost-sync';
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
 
-export interface SyncRouteDeps extends CallerDeps {
+export interface SyncRouteDeps {
   readonly sync: SyncService;
+  readonly audit: RecordAudit;
   /** The largest request body after decompression. */
   readonly maxBodyBytes: number;
 }
 
 export function syncRoutes(deps: SyncRouteDeps) {
-  const app = new Hono<{ Variables: CallerVariables }>();
-  app.post('/', requireCaller(deps), async (c) => {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  // Who may sync is checked by the route policy (middleware/authorize.ts); which records, here and per record.
+  app.post('/', async (c) => {
+    const caller = c.get('caller');
+    if (pullScope(caller) === 'none')
+      throw new HttpError(
+        403,
+        'forbidden',
+        'You may not sync records on this device (not your clinic or district).',
+      );
     const contentType = (c.req.header('content-type') ?? '').toLowerCase();
     if (!contentType.startsWith(SYNC_CONTENT_TYPE))
       throw new HttpError(
@@ -55,7 +65,7 @@ export function syncRoutes(deps: SyncRouteDeps) {
         `The sync request is malformed: ${request.error.message}`,
       );
 
-    const result = await deps.sync.exchange(c.get('caller'), request.value);
+    const result = await deps.sync.exchange(caller, request.value);
     if (!result.ok) {
       const failure = result.error;
       switch (failure.type) {
@@ -73,6 +83,48 @@ export function syncRoutes(deps: SyncRouteDeps) {
           return assertNever(failure);
       }
     }
+    // Audit: every record written or refused, every record sent (C40).
+    const pushedDocs = new Map(request.value.pushes.map((push) => [push.localSeq, push.docId]));
+    await deps.audit.records(
+      caller,
+      'record.write',
+      result.value.receipts.flatMap((receipt) => {
+        const docId = pushedDocs.get(receipt.localSeq);
+        if (
+          docId === undefined ||
+          (receipt.status === 'rejected' && receipt.code === 'invalid_document_id')
+        )
+          return [];
+        return [
+          {
+            docId,
+            outcome:
+              receipt.status === 'stored'
+                ? ('success' as const)
+                : receipt.code === 'forbidden' || receipt.code === 'wrong_clinic'
+                  ? ('denied' as const)
+                  : ('failure' as const),
+            details: {
+              via: 'sync',
+              ...(receipt.status === 'rejected' ? { code: receipt.code } : {}),
+            },
+          },
+        ];
+      }),
+    );
+    const readDocs = new Set([
+      ...result.value.documents.map((d) => d.docId),
+      ...result.value.updates.map((u) => u.docId),
+    ]);
+    await deps.audit.records(
+      caller,
+      'record.read',
+      [...readDocs].map((docId) => ({
+        docId,
+        outcome: 'success' as const,
+        details: { via: 'sync' },
+      })),
+    );
     const encoded = encodeSyncResponse(result.value);
     const acceptsGzip = /\bgzip\b/i.test(c.req.header('accept-encoding') ?? '');
     const payload: Uint8Array<ArrayBuffer> = acceptsGzip

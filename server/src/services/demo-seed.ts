@@ -11,8 +11,12 @@ import type { ClinicId, DeviceId, UserId } from '@outpost/shared/ids';
 import { generateClinicWorkload } from '@outpost/shared/model/workload';
 import type { PushedUpdate } from '@outpost/shared/sync';
 import type { Caller } from '../auth/caller';
+import { uuidv7 } from 'uuidv7';
+import { hashPassword, type ScryptParams } from '../auth/passwords';
+import { newEnrollmentCode, randomToken, sha256 } from '../auth/secrets';
 import type { Db } from '../db/database';
-import { clinics, districts, serverMeta } from '../db/schema';
+import { clinics, districts, serverMeta, type Role } from '../db/schema';
+import { createIdentityRepository } from '../repositories/identity-repository';
 import { createSyncRepository } from '../repositories/sync-repository';
 
 export const DEMO_DISTRICT = {
@@ -32,15 +36,72 @@ export const DEMO_PATIENTS = 60;
 const DEMO_WORKLOAD_SEED = 2025;
 const DEMO_START_MS = Date.UTC(2025, 0, 6, 7, 0, 0);
 
+/** One demo user per role. Clearly fictional; passwords are random per installation. */
+export const DEMO_USERS: readonly {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  specialties?: string[];
+}[] = [
+  {
+    id: '01930000-0000-7000-8000-0000de3a0001',
+    username: 'demo.healthworker',
+    displayName: 'Asha Demo (fictional health worker)',
+    role: 'health-worker',
+  },
+  {
+    id: '01930000-0000-7000-8000-0000de3a0002',
+    username: 'demo.clinician',
+    displayName: 'Baraka Demo (fictional clinician)',
+    role: 'clinician',
+  },
+  {
+    id: '01930000-0000-7000-8000-0000de3a0003',
+    username: 'demo.specialist',
+    displayName: 'Chiku Demo (fictional specialist)',
+    role: 'specialist',
+    specialties: ['cardiology', 'paediatrics', 'obstetrics'],
+  },
+  {
+    id: '01930000-0000-7000-8000-0000de3a0004',
+    username: 'demo.districtadmin',
+    displayName: 'Dalia Demo (fictional district admin)',
+    role: 'district-admin',
+  },
+  {
+    id: '01930000-0000-7000-8000-0000de3a0005',
+    username: 'demo.sysadmin',
+    displayName: 'Eli Demo (fictional system admin)',
+    role: 'system-admin',
+  },
+];
+
+export interface DemoCredentials {
+  readonly users: readonly { username: string; role: Role; password: string }[];
+  readonly enrollmentCode: string;
+  readonly enrollmentCodeExpiresAt: string;
+}
+
 export interface SeedResult {
   /** False when the demo data was already there (nothing changed). */
   created: boolean;
+  /**
+   * The demo passwords and enrollment code, only the first time they exist:
+   * they are stored hashed, so they can be shown once (then
+   * `pnpm outpost user reset` / `device enroll-code`).
+   */
+  credentials?: DemoCredentials;
 }
 
 export interface SeedOptions {
   readonly now?: () => number;
   readonly patients?: number;
+  readonly scrypt?: ScryptParams;
 }
+
+/** Demo enrollment codes last a week (the longest an admin can issue). */
+const DEMO_CODE_TTL_MS = 7 * 24 * 3600_000;
 
 export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   const now = options.now ?? (() => Date.now());
@@ -55,6 +116,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
     await tx.insert(clinics).values(DEMO_CLINIC).onConflictDoNothing();
     return true;
   });
+  const credentials = await seedDemoAccounts(db, now, options.scrypt);
 
   // Always (re)pushed: a run interrupted half-way completes now; a complete one changes nothing (S3).
   const workload = generateClinicWorkload({
@@ -70,6 +132,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
     deviceId: DEMO_SEED_DEVICE as DeviceId,
     userId: DEMO_SEED_USER as UserId,
     role: 'health-worker',
+    clinicIds: [DEMO_CLINIC.id],
   };
   const pushes: PushedUpdate[] = workload.records.map((record, index) => ({
     localSeq: index + 1,
@@ -84,5 +147,54 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
   const rejected = receipts.filter((receipt) => receipt.status === 'rejected');
   if (rejected.length > 0)
     throw new Error(`the demo seed was refused: ${JSON.stringify(rejected[0])}`); // a programmer error
-  return { created };
+  return { created, ...(credentials === undefined ? {} : { credentials }) };
+}
+
+/**
+ * The demo users and enrollment code, created once (a marker row in server_meta
+ * claims the creation, so two concurrent seeds cannot both create and print).
+ * Users with the fixed demo ids that already exist are left as they are.
+ */
+async function seedDemoAccounts(
+  db: Db,
+  now: () => number,
+  scrypt: ScryptParams | undefined,
+): Promise<DemoCredentials | undefined> {
+  const claimed = await db
+    .insert(serverMeta)
+    .values({ key: 'demo_credentials_printed_at', value: new Date(now()).toISOString() })
+    .onConflictDoNothing()
+    .returning({ key: serverMeta.key });
+  if (claimed.length === 0) return undefined;
+  const identity = createIdentityRepository(db);
+  // Hashed in parallel (scrypt runs on the thread pool), created in order.
+  const passwords = DEMO_USERS.map(() => `demo-${randomToken(9)}`);
+  const hashes = await Promise.all(passwords.map((password) => hashPassword(password, scrypt)));
+  const users: { username: string; role: Role; password: string }[] = [];
+  for (const [index, user] of DEMO_USERS.entries()) {
+    const created = await identity.createUser({
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      districtId:
+        user.role === 'district-admin' || user.role === 'specialist' ? DEMO_DISTRICT.id : null,
+      specialties: user.specialties ?? [],
+      clinicIds: user.role === 'health-worker' || user.role === 'clinician' ? [DEMO_CLINIC.id] : [],
+      passwordHash: hashes[index]!,
+    });
+    if (created)
+      users.push({ username: user.username, role: user.role, password: passwords[index]! });
+  }
+  const code = newEnrollmentCode();
+  const expiresAt = new Date(now() + DEMO_CODE_TTL_MS);
+  await identity.createEnrollmentCode({
+    id: uuidv7(),
+    codeHash: sha256(code),
+    clinicId: DEMO_CLINIC.id,
+    createdBy: null,
+    createdAt: new Date(now()),
+    expiresAt,
+  });
+  return { users, enrollmentCode: code, enrollmentCodeExpiresAt: expiresAt.toISOString() };
 }

@@ -46,6 +46,7 @@ export function callerOf(clinicId: ClinicId): Caller {
     deviceId: randomUUID() as DeviceId,
     userId: randomUUID() as UserId,
     role: 'health-worker',
+    clinicIds: [clinicId],
   };
 }
 
