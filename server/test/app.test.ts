@@ -120,6 +120,13 @@ for (const kind of databaseKinds()) {
       expect(await asset.text()).toBe('console.log("hashed asset");');
     });
 
+    it('lets the service worker fetch what it precaches (its CSP allows connect-src self)', async () => {
+      const worker = await app.request('/service-worker.js');
+      const csp = worker.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toContain("default-src 'none'");
+    });
+
     it('sends the precompressed file to clients that accept brotli', async () => {
       const response = await app.request('/_app/immutable/entry/start.abc123.js', {
         headers: { 'accept-encoding': 'gzip, br' },

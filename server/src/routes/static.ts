@@ -102,7 +102,13 @@ function serveFile(c: Context, webDir: string): Response {
   const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
   headers.set('ETag', etag);
   headers.set('Vary', 'Accept-Encoding');
-  if (path.endsWith('service-worker.js')) headers.set('Service-Worker-Allowed', '/');
+  if (path.endsWith('service-worker.js')) {
+    headers.set('Service-Worker-Allowed', '/');
+    // A worker runs under the CSP its script is served with: it must be allowed
+    // to fetch the app shell it precaches (the API's `default-src 'none'` would
+    // make every precache request fail and the app would never open offline).
+    headers.set('Content-Security-Policy', appCsp([]));
+  }
   if (path.endsWith('.html'))
     headers.set('Content-Security-Policy', appCsp(inlineScriptHashes(path, stats)));
 
