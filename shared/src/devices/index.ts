@@ -24,3 +24,4 @@ export * from './dedupe';
 export * from './cms50';
 export * from './profiles';
 export * from './decode';
+export * from './monitorStream';

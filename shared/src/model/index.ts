@@ -102,3 +102,24 @@ export type {
 } from './stored';
 export { VITALS, VITAL_KEYS, isVitalKey, vitalByLoinc } from './vitals';
 export type { VitalDefinition, VitalKey } from './vitals';
+export {
+  MAX_MINUTES_PER_OP,
+  MAX_SESSION_MINUTES,
+  MINUTE_MS,
+  median,
+  readMonitoring,
+  recordMonitoringMinutes,
+  sessionRef,
+  startMonitoring,
+  stopMonitoring,
+  summariseMinute,
+} from './monitoring';
+export type {
+  MinuteSummary,
+  MonitoringSessionView,
+  MonitoringView,
+  Range3,
+  RecordMonitoringMinutesInput,
+  StartMonitoringInput,
+  StopMonitoringInput,
+} from './monitoring';

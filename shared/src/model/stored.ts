@@ -28,6 +28,10 @@ export const PATIENT_ROOTS = {
   notes: 'map',
   dangerSigns: 'array',
   risk: 'array',
+  /** Record links (merge of duplicates and its undo): merge.ts. */
+  links: 'array',
+  /** Continuous-monitoring sessions and their per-minute summaries: monitoring.ts. */
+  monitoring: 'array',
 } as const;
 
 /** Root types of a consult document and their Yjs kinds. */
@@ -54,6 +58,8 @@ export const rootArray = (
     | 'errata'
     | 'dangerSigns'
     | 'risk'
+    | 'links'
+    | 'monitoring'
     | 'messages'
     | 'transitions',
 ): Y.Array<unknown> => doc.getArray(name);

@@ -8,6 +8,7 @@
 import type * as Y from 'yjs';
 import { err, ok, type Result } from '../result';
 import { readConsult } from './consult';
+import { monitoringProblems } from './monitoring';
 import { readMeta, type DocKind, type DocMeta } from './document';
 import type { DocumentProblem, InvalidDocument } from './errors';
 import { readPatient } from './patientView';
@@ -79,6 +80,7 @@ export function validateDocument(
       problems.push(
         ...view.value.problems.filter((problem) => problem.path !== 'meta.schemaVersion'),
       );
+      if (kind === 'patient') problems.push(...monitoringProblems(doc));
     }
   } catch (error) {
     // Projections are written not to throw; if one does, the document is not accepted.

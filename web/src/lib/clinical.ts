@@ -118,7 +118,7 @@ function series(
   return readings.sort((a, b) => a.atMs - b.atMs);
 }
 
-function hasHeartFailure(view: PatientView): boolean {
+export function hasHeartFailure(view: PatientView): boolean {
   return view.conditions.active.some((condition) =>
     /heart failure|cardiac failure|insuffisance cardiaque|moyo kushindwa/i.test(
       condition.value.name,

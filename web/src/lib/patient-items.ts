@@ -15,14 +15,18 @@ function numberOf(row: PatientRow, key: string): number | undefined {
 }
 
 /** The few vitals a list row shows, blood pressure as one "systolic/diastolic" value. */
-export function listVitals(row: PatientRow): ListVital[] {
+export function listVitals(
+  row: PatientRow,
+  format: (value: number) => string = String,
+): ListVital[] {
   const vitals: ListVital[] = [];
   const systolic = numberOf(row, 'systolicBP');
   const diastolic = numberOf(row, 'diastolicBP');
   if (systolic !== undefined)
     vitals.push({
       label: 'short.bp',
-      value: diastolic === undefined ? `${systolic}` : `${systolic}/${diastolic}`,
+      value:
+        diastolic === undefined ? format(systolic) : `${format(systolic)}/${format(diastolic)}`,
       unit: 'mm[Hg]',
     });
   const single = [
@@ -33,7 +37,7 @@ export function listVitals(row: PatientRow): ListVital[] {
   ] as const;
   for (const [key, label, unit] of single) {
     const value = numberOf(row, key);
-    if (value !== undefined) vitals.push({ label, value: String(value), unit });
+    if (value !== undefined) vitals.push({ label, value: format(value), unit });
   }
   return vitals;
 }
@@ -43,6 +47,7 @@ export function patientItem(
   href: string,
   sexLabel: (sex: string) => string,
   nowMs: number,
+  format: (value: number) => string = String,
 ) {
   const months = row.birthDate ? ageInCompletedMonths(row.birthDate, nowMs) : undefined;
   return {
@@ -55,6 +60,6 @@ export function patientItem(
     ...(row.phone ? { phone: row.phone } : {}),
     needsReview: row.needsReview,
     openEncounter: row.openEncounter,
-    vitals: listVitals(row),
+    vitals: listVitals(row, format),
   };
 }

@@ -17,9 +17,30 @@ import type { RiskAssessment } from '@outpost/shared/risk';
 import type * as Y from 'yjs';
 import { assessEncounter } from './clinical';
 
-/** A plain-JSON copy (the model stores JSON only: no undefined, no functions). */
-function toJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/**
+ * A plain-JSON copy for storage (the model stores JSON only). Each rule set's
+ * metadata is kept as {id, version, verification}: its full citation is in the
+ * code and docs/clinical-rules.md under that id and version, and repeating it
+ * in every visit (about 1–2 KB of citations per score) made a long record
+ * much larger, and every save and every opening of it slower.
+ */
+export function toStoredJson<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (_key, field: unknown) => {
+      if (
+        field !== null &&
+        typeof field === 'object' &&
+        'source' in field &&
+        'verification' in field &&
+        'id' in field &&
+        'version' in field
+      ) {
+        const meta = field as { id: unknown; version: unknown; verification: unknown };
+        return { id: meta.id, version: meta.version, verification: meta.verification };
+      }
+      return field;
+    }),
+  ) as T;
 }
 
 export function scoreName(assessment: RiskAssessment): string {
@@ -59,7 +80,7 @@ export function rescore(
     encounterId,
     score: scoreName(assessment).slice(0, 40),
     rulesetVersion: assessment.ruleset,
-    result: toJson(assessment) as never,
+    result: toStoredJson(assessment) as never,
     reasons: reasonsOf(assessment),
   });
   return stored.ok ? { ok: true, value: assessment } : stored;

@@ -4,7 +4,7 @@
  * IndexedDB through Dexie (store.ts, the only module that touches IndexedDB)
  * and memory (memory-store.ts, for Node tests and simulations).
  */
-import type { PatientRow, RecordKey, TableName, Tables } from './records';
+import type { PatientRow, RecordKey, StreamRecord, TableName, Tables } from './records';
 
 export type WriteOp =
   | { readonly kind: 'put'; readonly table: TableName; readonly value: Tables[TableName] }
@@ -55,6 +55,8 @@ export interface StorageBackend {
   patientsByRecency(offset: number, limit: number): Promise<PatientRow[]>;
   /** Patients with a search token starting with `prefix` (already normalised). */
   patientsByTokenPrefix(prefix: string, limit: number): Promise<PatientRow[]>;
+  /** Stream rows of one monitoring session, or of one patient's sessions, in key order. */
+  streamRows(query: { sessionId: string } | { patientDocId: string }): Promise<StreamRecord[]>;
   /**
    * Applies every op in one transaction that is durable when this resolves
    * (IndexedDB `durability: 'strict'`). On any failure nothing is applied and it

@@ -55,7 +55,15 @@ export type {
   StoreEvent,
   SyncStatusRecord,
 } from './local-store';
-export type { ConsultRow, LatestVital, OutboxEntry, PatientRow, RejectionRecord } from './records';
+export type {
+  ConsultRow,
+  LatestVital,
+  OutboxEntry,
+  PatientRow,
+  RejectionRecord,
+  StreamChunkRecord,
+  StreamSessionRecord,
+} from './records';
 export type { StorageError, StorageFailure, StorageFull } from './backend';
 export { STORAGE_FULL_MESSAGE } from './backend';
 export {

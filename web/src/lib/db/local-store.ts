@@ -50,6 +50,8 @@ import type {
   OutboxEntry,
   PatientRow,
   RejectionRecord,
+  StreamChunkRecord,
+  StreamSessionRecord,
   SyncMeta,
 } from './records';
 import type { AppliedResponse, ApplyContext, PreparedRequest, TabletStore } from './tablet-store';
@@ -823,6 +825,48 @@ export class LocalStore implements TabletStore {
   }
 
   // ---------------------------------------------------------------------------
+  // Monitoring streams: the raw 1 Hz stream of a monitoring session stays on
+  // this tablet (never in the outbox); the record holds its per-minute summary.
+
+  /** Saves (creates or updates) a monitoring session's tablet-side row; resolves once on disk. */
+  async saveStreamSession(session: Omit<StreamSessionRecord, 'key' | 'kind'>): Promise<void> {
+    await this.#backend.commit(
+      new WriteBatch().put('streams', {
+        ...session,
+        key: streamSessionKey(session.sessionId),
+        kind: 'session',
+      }),
+    );
+  }
+
+  /** Saves one chunk of a session's stream (the open chunk is rewritten as it fills). */
+  async saveStreamChunk(chunk: Omit<StreamChunkRecord, 'key' | 'kind'>): Promise<void> {
+    await this.#backend.commit(
+      new WriteBatch().put('streams', {
+        ...chunk,
+        key: streamChunkKey(chunk.sessionId, chunk.seq),
+        kind: 'chunk',
+      }),
+    );
+  }
+
+  /** The monitoring sessions of a patient kept on this tablet, oldest first. */
+  async streamSessions(patientDocId: string): Promise<StreamSessionRecord[]> {
+    const rows = await this.#backend.streamRows({ patientDocId });
+    return rows
+      .filter((row): row is StreamSessionRecord => row.kind === 'session')
+      .sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /** A session's chunks, in time order. */
+  async streamChunks(sessionId: string): Promise<StreamChunkRecord[]> {
+    const rows = await this.#backend.streamRows({ sessionId });
+    return rows
+      .filter((row): row is StreamChunkRecord => row.kind === 'chunk')
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  // ---------------------------------------------------------------------------
   // Read models
 
   /** Recomputes every read-model row from the documents, in one commit. */
@@ -933,6 +977,10 @@ export class LocalStore implements TabletStore {
     return next;
   }
 }
+
+export const streamSessionKey = (sessionId: string): string => `session|${sessionId}`;
+export const streamChunkKey = (sessionId: string, seq: number): string =>
+  `chunk|${sessionId}|${String(seq).padStart(6, '0')}`;
 
 /** Writers queued per clinic store name, in this JS realm. */
 const queues = new Map<string, Promise<unknown>>();

@@ -17,6 +17,7 @@ import {
   TABLE_NAMES,
   type PatientRow,
   type RecordKey,
+  type StreamRecord,
   type TableName,
   type Tables,
 } from './records';
@@ -70,6 +71,15 @@ export class MemoryBackend implements StorageBackend {
   async patientsByTokenPrefix(prefix: string, limit: number): Promise<PatientRow[]> {
     const rows = await this.getAll('patients');
     return rows.filter((row) => matchesWords(row, [prefix])).slice(0, limit);
+  }
+
+  async streamRows(
+    query: { sessionId: string } | { patientDocId: string },
+  ): Promise<StreamRecord[]> {
+    const rows = await this.getAll('streams');
+    return 'sessionId' in query
+      ? rows.filter((row) => row.sessionId === query.sessionId)
+      : rows.filter((row) => row.kind === 'session' && row.patientDocId === query.patientDocId);
   }
 
   commit(batch: WriteBatch): Promise<CommitResult> {

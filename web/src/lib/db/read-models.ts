@@ -5,6 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { readConsult, readPatient, type PatientView } from '@outpost/shared/model';
+import { readLinks, type PatientLinks } from '@outpost/shared/model/merge';
 import type { ConsultRow, DocKind, LatestVital, PatientRow } from './records';
 
 export interface DerivedRows {
@@ -16,7 +17,7 @@ export interface DerivedRows {
 export function deriveRows(doc: Y.Doc, kind: DocKind, docId: string, nowMs: number): DerivedRows {
   if (kind === 'patient') {
     const view = readPatient(doc);
-    return view.ok ? { patient: patientRow(view.value, docId, nowMs) } : {};
+    return view.ok ? { patient: patientRow(view.value, docId, nowMs, readLinks(doc)) } : {};
   }
   const view = readConsult(doc);
   if (!view.ok) return {};
@@ -36,7 +37,12 @@ export function deriveRows(doc: Y.Doc, kind: DocKind, docId: string, nowMs: numb
   };
 }
 
-export function patientRow(view: PatientView, docId: string, nowMs: number): PatientRow {
+export function patientRow(
+  view: PatientView,
+  docId: string,
+  nowMs: number,
+  links?: PatientLinks,
+): PatientRow {
   const { profile } = view;
   const givenName = profile.givenName ?? '';
   const name = [profile.givenName, profile.familyName].filter(Boolean).join(' ');
@@ -85,6 +91,11 @@ export function patientRow(view: PatientView, docId: string, nowMs: number): Pat
     latestVitals,
     openEncounter: view.encounters.some((encounter) => encounter.status === 'open'),
     needsReview: view.needsReview,
+    ...(links?.mergedInto && { mergedInto: links.mergedInto.patientId }),
+    ...(links &&
+      links.mergedFrom.length > 0 && {
+        mergedFrom: links.mergedFrom.map((link) => link.patientId),
+      }),
     createdAt: view.createdAt,
     updatedAt: nowMs,
     tokens,

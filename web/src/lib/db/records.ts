@@ -100,6 +100,10 @@ export interface PatientRow {
   readonly latestVitals: Readonly<Record<string, LatestVital>>;
   readonly openEncounter: boolean;
   readonly needsReview: boolean;
+  /** Patient id of the record this one was merged into (merge.ts): hidden from lists. */
+  readonly mergedInto?: string;
+  /** Patient ids of records merged into this one. */
+  readonly mergedFrom?: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Normalised search words (names, village, ids, phone digits); indexed for prefix search. */
@@ -135,6 +139,43 @@ export interface RejectionRecord {
   readonly resolution?: 'rekeyed';
 }
 
+/**
+ * A continuous-monitoring session as the tablet keeps it (Dexie version 2). The
+ * record holds the synced per-minute summary; this row and its chunks hold the
+ * raw 1 Hz stream, which never leaves the tablet.
+ */
+export interface StreamSessionRecord {
+  /** `session|<sessionId>`. */
+  readonly key: string;
+  readonly kind: 'session';
+  /** The record's monitoring session id (shared/model/monitoring.ts). */
+  readonly sessionId: string;
+  readonly patientDocId: string;
+  readonly encounterId: string;
+  readonly deviceId: string;
+  readonly deviceName?: string;
+  /** Epoch seconds of the session's first sample (chunks are aligned to it). */
+  readonly startSec: number;
+  readonly startedAt: number;
+  readonly stoppedAt?: number;
+}
+
+/**
+ * Up to `CHUNK_SECONDS` of 1 Hz samples (shared/devices/monitorStream.ts
+ * `encodeChunk`). The open chunk is rewritten as it fills (once a minute).
+ */
+export interface StreamChunkRecord {
+  /** `chunk|<sessionId>|<seq, 6 digits>`: key order is time order. */
+  readonly key: string;
+  readonly kind: 'chunk';
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly count: number;
+  readonly bytes: Uint8Array;
+}
+
+export type StreamRecord = StreamSessionRecord | StreamChunkRecord;
+
 export interface Tables {
   documents: DocumentRecord;
   outbox: OutboxRecord;
@@ -142,6 +183,7 @@ export interface Tables {
   patients: PatientRow;
   consults: ConsultRow;
   rejections: RejectionRecord;
+  streams: StreamRecord;
 }
 export type TableName = keyof Tables;
 export type RecordKey = string | number;
@@ -153,6 +195,7 @@ export const TABLE_NAMES: readonly TableName[] = [
   'patients',
   'consults',
   'rejections',
+  'streams',
 ];
 
 /** The primary key of each table. */
@@ -163,4 +206,5 @@ export const PRIMARY_KEYS: { readonly [T in TableName]: string } = {
   patients: 'docId',
   consults: 'docId',
   rejections: 'localSeq',
+  streams: 'key',
 };

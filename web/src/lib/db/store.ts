@@ -22,7 +22,13 @@ import {
   type StorageBackend,
   type WriteBatch,
 } from './backend';
-import { type PatientRow, type RecordKey, type TableName, type Tables } from './records';
+import {
+  type PatientRow,
+  type RecordKey,
+  type StreamRecord,
+  type TableName,
+  type Tables,
+} from './records';
 
 export const DATABASE_PREFIX = 'outpost-clinic-';
 
@@ -50,6 +56,7 @@ class OutpostDatabase extends Dexie {
   patients!: Table<Tables['patients'], string>;
   consults!: Table<Tables['consults'], string>;
   rejections!: Table<Tables['rejections'], number>;
+  streams!: Table<Tables['streams'], string>;
 
   constructor(name: string, options: DexieBackendOptions) {
     super(name, {
@@ -66,6 +73,11 @@ class OutpostDatabase extends Dexie {
       patients: 'docId, updatedAt, *tokens',
       consults: 'docId, updatedAt, patientId, status',
       rejections: 'localSeq, docId',
+    });
+    // 2: the raw stream of continuous monitoring (sessions and their 1 Hz chunks),
+    // which stays on the tablet; the per-minute summary lives in the record.
+    this.version(2).stores({
+      streams: 'key, sessionId, patientDocId',
     });
   }
 }
@@ -109,6 +121,17 @@ class DexieBackend implements StorageBackend {
       this.db.patients.where('tokens').startsWith(prefix).distinct().limit(limit).toArray(),
     );
     return Promise.all(rows.map((row) => open('patients', row)));
+  }
+
+  async streamRows(
+    query: { sessionId: string } | { patientDocId: string },
+  ): Promise<StreamRecord[]> {
+    const rows = await this.read(() =>
+      'sessionId' in query
+        ? this.db.streams.where('sessionId').equals(query.sessionId).sortBy('key')
+        : this.db.streams.where('patientDocId').equals(query.patientDocId).sortBy('key'),
+    );
+    return Promise.all(rows.map((row) => open('streams', row)));
   }
 
   async commit(batch: WriteBatch): Promise<CommitResult> {

@@ -984,15 +984,25 @@ export interface SimulatedSerial {
   };
 }
 
-export function createSimulatedSerial(
-  options: { readonly seed?: number } & SimulatedSerialPortOptions = {},
-): SimulatedSerial {
+export interface SimulatedSerialOptions extends SimulatedSerialPortOptions {
+  readonly seed?: number;
+  /**
+   * Where the permission is remembered, as the browser remembers a port it was
+   * granted across reloads (the installed simulator uses sessionStorage).
+   */
+  readonly permissions?: Pick<Storage, 'getItem' | 'setItem'>;
+}
+
+const GRANT_KEY = 'outpost.simulated-serial.granted';
+
+export function createSimulatedSerial(options: SimulatedSerialOptions = {}): SimulatedSerial {
   const oximeter = new SimulatedCms50({ seed: options.seed ?? 1 });
   const port = new SimulatedSerialPort(oximeter, options);
-  let granted = false;
+  let granted = options.permissions?.getItem(GRANT_KEY) === 'yes';
   const serial = Object.assign(new EventTarget(), {
     requestPort: () => {
       granted = true;
+      options.permissions?.setItem(GRANT_KEY, 'yes');
       return Promise.resolve(port);
     },
     getPorts: () => Promise.resolve(granted ? [port] : []),
@@ -1002,10 +1012,13 @@ export function createSimulatedSerial(
 
 /** Replaces `navigator.serial` with one simulated CMS50 on a CP210x cable. */
 export function installSimulatedSerial(
-  target: InstallTarget,
-  options: { readonly seed?: number } & SimulatedSerialPortOptions = {},
+  target: InstallTarget & { readonly sessionStorage?: Storage },
+  options: SimulatedSerialOptions = {},
 ): SimulatedSerial {
-  const simulated = createSimulatedSerial(options);
+  const simulated = createSimulatedSerial({
+    ...(target.sessionStorage !== undefined && { permissions: target.sessionStorage }),
+    ...options,
+  });
   Object.defineProperty(target.navigator, 'serial', {
     value: simulated.serial,
     configurable: true,

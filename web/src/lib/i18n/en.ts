@@ -198,6 +198,39 @@ export const en = {
   'devices.value.bmi': 'Body mass index',
   'devices.problems.one': '{count} message from the device could not be read',
   'devices.problems.other': '{count} messages from the device could not be read',
+  'devices.trainingToggle': 'Training mode (simulated devices)',
+  'monitor.title': 'Continuous monitoring',
+  'monitor.intro':
+    'Connect a pulse oximeter to record SpO2 and pulse every second for hours. The tablet keeps the full recording; a summary per minute goes in the record.',
+  'monitor.noDevice': 'Connect a pulse oximeter above to start monitoring.',
+  'monitor.start': 'Start monitoring with {device}',
+  'monitor.stop': 'Stop monitoring',
+  'monitor.running': 'Monitoring since {time} with {device}',
+  'monitor.resumed': 'Monitoring continues after the page was reloaded.',
+  'monitor.waiting': 'Waiting for {device} — connect it to continue recording.',
+  'monitor.reconnect': 'Connect {device}',
+  'monitor.chart': 'SpO2 and pulse, last 30 minutes',
+  'monitor.legend.spo2': 'SpO2 %',
+  'monitor.legend.pulse': 'Pulse /min',
+  'monitor.samples': '{count} seconds recorded',
+  'monitor.minutes.title': 'Summary per minute (in the record)',
+  'monitor.minutes.none': 'The first minute’s summary appears here when the minute is complete.',
+  'monitor.minutes.time': 'Minute',
+  'monitor.minutes.spo2': 'SpO2 % (min / median / max)',
+  'monitor.minutes.pulse': 'Pulse /min (min / median / max)',
+  'monitor.minutes.noValue': 'no reading',
+  'monitor.minutes.count.one': '{count} minute summarised',
+  'monitor.minutes.count.other': '{count} minutes summarised',
+  'monitor.session': 'Monitoring {from} – {to} with {device}',
+  'monitor.alerts': 'Alerts',
+  'monitor.alert.spo2Below': 'SpO2 is below the target band',
+  'monitor.alert.spo2Falling': 'SpO2 has fallen below the target band',
+  'monitor.alert.sustainedTachycardia': 'Sustained fast heart rate (above 100/min)',
+  'monitor.alert.values': 'Minute medians: {values}',
+  'monitor.alert.action': 'Check the patient now and tell the clinician.',
+  'monitor.noAlert': 'No trend alert.',
+  'monitor.error.save': 'The minute summary could not be saved: {reason}',
+  'monitor.error.storage': 'The recording could not be stored on this tablet: {reason}',
   'setup.title': 'Set up this tablet',
   'setup.help':
     'Choose the clinic this tablet works for and type your name. You need a connection this once; after that Outpost works offline.',
@@ -298,6 +331,118 @@ export const en = {
   'value.no': 'No',
   'patient.rejected':
     'Not accepted by the server: {reason}. This change is kept on this tablet; ask your supervisor.',
+  'duplicates.review.count.one': '{count} possible duplicate',
+  'duplicates.review.count.other': '{count} possible duplicates',
+  'duplicates.reason.nationalId': 'same national ID',
+  'duplicates.reason.name': 'similar name',
+  'duplicates.reason.age': 'similar age',
+  'duplicates.reason.village': 'same village',
+  'duplicates.reason.phone': 'same phone',
+  'duplicates.reason.clinicNumber': 'same clinic number',
+  'review.title': 'Possible duplicates',
+  'review.help':
+    'These records may be the same person registered twice, for example on two tablets while offline. Compare them. Merging keeps both records and every visit, and can be undone.',
+  'review.none': 'No possible duplicates on this tablet.',
+  'review.why': 'Why: {reasons}',
+  'review.keep': 'Same person — keep {name}',
+  'review.different': 'Not the same person',
+  'review.merged': 'Merged: {name} is kept, and the other record’s visits show on it.',
+  'review.undo': 'Undo merge',
+  'review.undone': 'Merge undone: both records are listed again.',
+  'review.registered': 'registered {date}',
+  'review.back': 'Back to patients',
+  'patient.mergedInto': 'This record was merged into {name}’s record. Nothing was deleted.',
+  'patient.openKept': 'Open the kept record',
+  'patient.mergedFrom': 'Merged with another record of this person',
+  'patient.mergedVisits': 'Visits from the merged record ({name})',
+  'patient.trends': 'Trends',
+  'patient.trends.band':
+    'Shaded: the adult range that scores 0 on NEWS2 (Royal College of Physicians, 2017).',
+  'patient.trends.noBand': 'No normal range is shaded: there is no cited range for a child.',
+  'patient.trends.none': 'Trends appear once vitals are recorded.',
+  'patient.trends.summary': '{vital}: {count} readings, latest {latest} {unit} on {date}',
+  'patient.scores': 'Score history',
+  'patient.scores.none': 'No scores yet.',
+  'patient.scores.when': 'When',
+  'patient.scores.score': 'Score',
+  'patient.scores.band': 'Risk',
+  'patient.scores.rules': 'Rules',
+  'patient.scores.atLeast': 'at least {total} (incomplete)',
+  'patient.hfWeight':
+    'Heart failure: weight up {gain} kg in 3 days (more than 2 kg). Tell the clinician — possible fluid build-up.',
+  'risk.reason.respiratoryRate': 'Breathing rate {value}/min scores {score}',
+  'risk.reason.spo2.scale1': 'SpO2 {value}% (scale 1) scores {score}',
+  'risk.reason.spo2.scale2': 'SpO2 {value}% (scale 2, target 88–92%) scores {score}',
+  'risk.reason.spo2.scale2Air': 'SpO2 {value}% on air (scale 2, target 88–92%) scores {score}',
+  'risk.reason.spo2.scale2Oxygen':
+    'SpO2 {value}% on oxygen (scale 2, target 88–92%) scores {score}',
+  'risk.reason.onOxygen': 'On oxygen scores {score}',
+  'risk.reason.onAir': 'Breathing air scores {score}',
+  'risk.reason.systolicBP': 'Systolic blood pressure {value} mmHg scores {score}',
+  'risk.reason.pulse': 'Pulse {value}/min scores {score}',
+  'risk.reason.consciousness': 'Consciousness: {value} scores {score}',
+  'risk.reason.temperature': 'Temperature {value} °C scores {score}',
+  'risk.action.score-0': 'Continue routine NEWS2 monitoring.',
+  'risk.action.score-1-4':
+    'Tell the nurse or clinician in charge: they should assess the patient and decide whether to observe more often or escalate care.',
+  'risk.action.single-parameter-3':
+    'Urgent review: one measurement is in the red zone. Tell the clinician responsible for the patient now; they will review and decide whether care must be escalated — consider a consult.',
+  'risk.action.score-5-or-more':
+    'Urgent response: tell the responsible clinician immediately and ask for urgent assessment by a clinician skilled in caring for acutely ill patients — start a consult now. Care should be where the patient can be monitored.',
+  'risk.action.score-7-or-more':
+    'Emergency response: the patient needs emergency assessment by a team with critical-care skills. Start an urgent consult now and arrange transfer to a facility with high-dependency or intensive care.',
+  'risk.monitor.score-0': 'Observations at least every 12 hours.',
+  'risk.monitor.score-1-4': 'Observations at least every 4–6 hours.',
+  'risk.monitor.single-parameter-3': 'Observations at least every hour.',
+  'risk.monitor.score-5-or-more': 'Observations at least every hour.',
+  'risk.monitor.score-7-or-more': 'Continuous monitoring of vital signs.',
+  'risk.meows.zone.red': '{parameter} {value}: red zone',
+  'risk.meows.zone.yellow': '{parameter} {value}: yellow zone',
+  'risk.meows.zone.none': '{parameter} {value}: no trigger',
+  'risk.meows.action.triggered':
+    'MEOWS trigger: the woman needs urgent review by the obstetric or medical team. Start an urgent consult now and arrange referral to a facility with obstetric care; repeat the observations while you wait.',
+  'risk.meows.action.missing':
+    'No trigger in what was measured, but {missing} not measured: measure them now.',
+  'risk.meows.action.clear':
+    'No trigger: continue observations as planned and repeat them if she feels or looks worse.',
+  'risk.meows.unverified':
+    'Maternal chart thresholds (MEOWS, Singh 2012) are awaiting clinical verification: use clinical judgement and do not rely on a “no trigger” result alone.',
+  'risk.imci.fast': '{rate} breaths/min is fast breathing for age ({threshold}/min or more)',
+  'risk.imci.notFast':
+    '{rate} breaths/min is not fast breathing for age (fast is {threshold}/min or more)',
+  'risk.imci.dangerSign': 'General danger sign',
+  'risk.imci.chestIndrawing': 'Chest indrawing present',
+  'risk.imci.action.refer':
+    'URGENT: a child with any general danger sign needs urgent attention. Complete the assessment and any pre-referral treatment from the chart booklet immediately, and refer urgently — start an urgent consult.',
+  'risk.imci.action.young':
+    'Young infant: assess with the sick young infant chart (this rule set checks fast breathing only).',
+  'risk.imci.action.youngFast':
+    'Fast breathing in a young infant: assess now with the sick young infant chart and consider a consult.',
+  'risk.imci.action.fast':
+    'Fast breathing for age: if the child has cough or difficult breathing, classify and treat with the “cough or difficult breathing” box of the chart booklet; consider a consult.',
+  'risk.imci.action.indrawing':
+    'Chest indrawing: classify with the chart booklet (cough or difficult breathing box); consider a consult.',
+  'risk.imci.action.checkSigns':
+    'Check every general danger sign: the child cannot be called free of danger signs until all are checked.',
+  'risk.trend.trend-news2-rise': 'NEWS2 rose by 2 or more within 24 hours',
+  'risk.trend.trend-spo2-below-target': 'SpO2 has fallen below the patient’s target range',
+  'risk.trend.trend-sustained-tachycardia': 'Sustained fast heart rate (over 100/min)',
+  'risk.trend.trend-hf-weight-gain':
+    'Heart failure: weight up more than 2 kg in 3 days — tell the clinician (possible fluid build-up)',
+  'risk.na.pregnant.news2':
+    'NEWS2 is not validated in pregnancy; the maternal chart is used instead.',
+  'risk.na.pregnant.qsofa':
+    'qSOFA is not applied in pregnancy; the maternal chart is used instead.',
+  'risk.na.child-under-5.news2':
+    'NEWS2 is for adults aged 16 or over; the WHO IMCI chart is used for children under 5.',
+  'risk.na.child-under-5.qsofa':
+    'qSOFA is for adults; the WHO IMCI chart is used for children under 5.',
+  'risk.na.age-5-to-15.any':
+    'No validated score for this age (5–15 years): use clinical judgement and the measured values; consider a consult if worried.',
+  'risk.na.pregnancy-unknown.news2':
+    'Pregnancy status not recorded: NEWS2 is not validated in pregnancy. Record whether she is pregnant.',
+  'risk.na.pregnancy-unknown.qsofa': 'Pregnancy status not recorded; record it to score qSOFA.',
+  'risk.na.age-16-17.qsofa': 'qSOFA was validated in adults aged 18 or over.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -199,6 +199,40 @@ export const fr: Messages = {
   'devices.value.bmi': 'Indice de masse corporelle',
   'devices.problems.one': '{count} message de l’appareil n’a pas pu être lu',
   'devices.problems.other': '{count} messages de l’appareil n’ont pas pu être lus',
+  'devices.trainingToggle': 'Mode formation (appareils simulés)',
+  'monitor.title': 'Surveillance continue',
+  'monitor.intro':
+    'Connectez un oxymètre de pouls pour enregistrer la SpO2 et le pouls chaque seconde pendant des heures. La tablette garde l’enregistrement complet ; un résumé par minute va dans le dossier.',
+  'monitor.noDevice': 'Connectez un oxymètre de pouls ci-dessus pour commencer la surveillance.',
+  'monitor.start': 'Commencer la surveillance avec {device}',
+  'monitor.stop': 'Arrêter la surveillance',
+  'monitor.running': 'Surveillance depuis {time} avec {device}',
+  'monitor.resumed': 'La surveillance continue après le rechargement de la page.',
+  'monitor.waiting': 'En attente de {device} — connectez-le pour continuer l’enregistrement.',
+  'monitor.reconnect': 'Connecter {device}',
+  'monitor.chart': 'SpO2 et pouls, 30 dernières minutes',
+  'monitor.legend.spo2': 'SpO2 %',
+  'monitor.legend.pulse': 'Pouls /min',
+  'monitor.samples': '{count} secondes enregistrées',
+  'monitor.minutes.title': 'Résumé par minute (dans le dossier)',
+  'monitor.minutes.none':
+    'Le résumé de la première minute apparaît ici quand la minute est terminée.',
+  'monitor.minutes.time': 'Minute',
+  'monitor.minutes.spo2': 'SpO2 % (min / médiane / max)',
+  'monitor.minutes.pulse': 'Pouls /min (min / médiane / max)',
+  'monitor.minutes.noValue': 'pas de mesure',
+  'monitor.minutes.count.one': '{count} minute résumée',
+  'monitor.minutes.count.other': '{count} minutes résumées',
+  'monitor.session': 'Surveillance {from} – {to} avec {device}',
+  'monitor.alerts': 'Alertes',
+  'monitor.alert.spo2Below': 'La SpO2 est sous la zone cible',
+  'monitor.alert.spo2Falling': 'La SpO2 est descendue sous la zone cible',
+  'monitor.alert.sustainedTachycardia': 'Fréquence cardiaque rapide prolongée (plus de 100/min)',
+  'monitor.alert.values': 'Médianes par minute : {values}',
+  'monitor.alert.action': 'Examinez le patient maintenant et prévenez le clinicien.',
+  'monitor.noAlert': 'Aucune alerte de tendance.',
+  'monitor.error.save': 'Le résumé de la minute n’a pas pu être enregistré : {reason}',
+  'monitor.error.storage': 'L’enregistrement n’a pas pu être stocké sur cette tablette : {reason}',
   'setup.title': 'Configurer cette tablette',
   'setup.help':
     'Choisissez le centre de santé de cette tablette et saisissez votre nom. Une connexion est nécessaire cette fois ; ensuite Outpost fonctionne hors ligne.',
@@ -301,4 +335,119 @@ export const fr: Messages = {
   'value.no': 'Non',
   'patient.rejected':
     'Non accepté par le serveur : {reason}. Cette modification est conservée sur la tablette ; prévenez votre superviseur.',
+  'duplicates.review.count.one': '{count} doublon possible',
+  'duplicates.review.count.other': '{count} doublons possibles',
+  'duplicates.reason.nationalId': "même numéro d'identité",
+  'duplicates.reason.name': 'nom semblable',
+  'duplicates.reason.age': 'âge proche',
+  'duplicates.reason.village': 'même village',
+  'duplicates.reason.phone': 'même téléphone',
+  'duplicates.reason.clinicNumber': 'même numéro de dossier',
+  'review.title': 'Doublons possibles',
+  'review.help':
+    'Ces dossiers sont peut-être la même personne enregistrée deux fois, par exemple sur deux tablettes hors ligne. Comparez-les. La fusion garde les deux dossiers et toutes les visites, et peut être annulée.',
+  'review.none': 'Aucun doublon possible sur cette tablette.',
+  'review.why': 'Pourquoi : {reasons}',
+  'review.keep': 'Même personne — garder {name}',
+  'review.different': 'Pas la même personne',
+  'review.merged': 'Fusionné : {name} est gardé, et les visites de l’autre dossier y apparaissent.',
+  'review.undo': 'Annuler la fusion',
+  'review.undone': 'Fusion annulée : les deux dossiers sont de nouveau listés.',
+  'review.registered': 'enregistré le {date}',
+  'review.back': 'Retour aux patients',
+  'patient.mergedInto': 'Ce dossier a été fusionné avec celui de {name}. Rien n’a été supprimé.',
+  'patient.openKept': 'Ouvrir le dossier gardé',
+  'patient.mergedFrom': 'Fusionné avec un autre dossier de cette personne',
+  'patient.mergedVisits': 'Visites du dossier fusionné ({name})',
+  'patient.trends': 'Évolution',
+  'patient.trends.band':
+    'Zone ombrée : la plage adulte qui vaut 0 au NEWS2 (Royal College of Physicians, 2017).',
+  'patient.trends.noBand': 'Aucune plage normale ombrée : pas de plage publiée pour un enfant.',
+  'patient.trends.none': 'L’évolution apparaît une fois les constantes enregistrées.',
+  'patient.trends.summary': '{vital} : {count} mesures, dernière {latest} {unit} le {date}',
+  'patient.scores': 'Historique des scores',
+  'patient.scores.none': 'Pas encore de score.',
+  'patient.scores.when': 'Quand',
+  'patient.scores.score': 'Score',
+  'patient.scores.band': 'Risque',
+  'patient.scores.rules': 'Règles',
+  'patient.scores.atLeast': 'au moins {total} (incomplet)',
+  'patient.hfWeight':
+    'Insuffisance cardiaque : poids en hausse de {gain} kg en 3 jours (plus de 2 kg). Prévenez le clinicien — rétention d’eau possible.',
+  'risk.reason.respiratoryRate': 'Fréquence respiratoire {value}/min : {score} point(s)',
+  'risk.reason.spo2.scale1': 'SpO2 {value} % (échelle 1) : {score} point(s)',
+  'risk.reason.spo2.scale2': 'SpO2 {value} % (échelle 2, cible 88–92 %) : {score} point(s)',
+  'risk.reason.spo2.scale2Air':
+    'SpO2 {value} % à l’air (échelle 2, cible 88–92 %) : {score} point(s)',
+  'risk.reason.spo2.scale2Oxygen':
+    'SpO2 {value} % sous oxygène (échelle 2, cible 88–92 %) : {score} point(s)',
+  'risk.reason.onOxygen': 'Sous oxygène : {score} point(s)',
+  'risk.reason.onAir': 'À l’air ambiant : {score} point(s)',
+  'risk.reason.systolicBP': 'Pression systolique {value} mmHg : {score} point(s)',
+  'risk.reason.pulse': 'Pouls {value}/min : {score} point(s)',
+  'risk.reason.consciousness': 'Conscience : {value} : {score} point(s)',
+  'risk.reason.temperature': 'Température {value} °C : {score} point(s)',
+  'risk.action.score-0': 'Poursuivre la surveillance NEWS2 habituelle.',
+  'risk.action.score-1-4':
+    'Prévenez l’infirmier ou le clinicien responsable : il doit évaluer le patient et décider de surveiller plus souvent ou de renforcer les soins.',
+  'risk.action.single-parameter-3':
+    'Réévaluation urgente : une mesure est en zone rouge. Prévenez maintenant le clinicien responsable ; il décidera s’il faut renforcer les soins — envisagez une téléconsultation.',
+  'risk.action.score-5-or-more':
+    'Réponse urgente : prévenez immédiatement le clinicien responsable et demandez une évaluation urgente par un clinicien formé aux patients gravement malades — lancez une téléconsultation maintenant. Le patient doit être soigné là où il peut être surveillé.',
+  'risk.action.score-7-or-more':
+    'Réponse d’urgence : le patient doit être évalué en urgence par une équipe de soins critiques. Lancez une téléconsultation urgente maintenant et organisez le transfert vers un établissement avec soins intensifs.',
+  'risk.monitor.score-0': 'Constantes au moins toutes les 12 heures.',
+  'risk.monitor.score-1-4': 'Constantes au moins toutes les 4 à 6 heures.',
+  'risk.monitor.single-parameter-3': 'Constantes au moins toutes les heures.',
+  'risk.monitor.score-5-or-more': 'Constantes au moins toutes les heures.',
+  'risk.monitor.score-7-or-more': 'Surveillance continue des constantes.',
+  'risk.meows.zone.red': '{parameter} {value} : zone rouge',
+  'risk.meows.zone.yellow': '{parameter} {value} : zone jaune',
+  'risk.meows.zone.none': '{parameter} {value} : pas d’alerte',
+  'risk.meows.action.triggered':
+    'Alerte MEOWS : la femme doit être vue en urgence par l’équipe obstétricale ou médicale. Lancez une téléconsultation urgente et organisez le transfert vers une maternité ; refaites les mesures en attendant.',
+  'risk.meows.action.missing':
+    'Pas d’alerte dans ce qui a été mesuré, mais {missing} non mesuré(s) : mesurez-les maintenant.',
+  'risk.meows.action.clear':
+    'Pas d’alerte : poursuivez la surveillance prévue et refaites les mesures si elle se sent ou paraît plus mal.',
+  'risk.meows.unverified':
+    'Les seuils du score maternel (MEOWS, Singh 2012) attendent une vérification clinique : fiez-vous à votre jugement clinique et pas seulement à un résultat « pas d’alerte ».',
+  'risk.imci.fast':
+    '{rate} respirations/min : respiration rapide pour l’âge ({threshold}/min ou plus)',
+  'risk.imci.notFast':
+    '{rate} respirations/min : pas de respiration rapide pour l’âge (rapide = {threshold}/min ou plus)',
+  'risk.imci.dangerSign': 'Signe général de danger',
+  'risk.imci.chestIndrawing': 'Tirage sous-costal présent',
+  'risk.imci.action.refer':
+    'URGENT : un enfant avec un signe général de danger doit être pris en charge d’urgence. Terminez l’évaluation et le traitement pré-transfert du livret immédiatement, et transférez d’urgence — lancez une téléconsultation urgente.',
+  'risk.imci.action.young':
+    'Jeune nourrisson : évaluez avec le tableau du jeune nourrisson malade (ces règles ne vérifient que la respiration rapide).',
+  'risk.imci.action.youngFast':
+    'Respiration rapide chez un jeune nourrisson : évaluez maintenant avec le tableau du jeune nourrisson malade et envisagez une téléconsultation.',
+  'risk.imci.action.fast':
+    'Respiration rapide pour l’âge : si l’enfant tousse ou respire difficilement, classez et traitez avec l’encadré « toux ou difficultés respiratoires » du livret ; envisagez une téléconsultation.',
+  'risk.imci.action.indrawing':
+    'Tirage sous-costal : classez avec le livret (encadré toux ou difficultés respiratoires) ; envisagez une téléconsultation.',
+  'risk.imci.action.checkSigns':
+    'Vérifiez chaque signe général de danger : l’enfant ne peut être déclaré sans signe de danger qu’une fois tous vérifiés.',
+  'risk.trend.trend-news2-rise': 'Le NEWS2 a augmenté de 2 ou plus en 24 heures',
+  'risk.trend.trend-spo2-below-target': 'La SpO2 est passée sous la plage cible du patient',
+  'risk.trend.trend-sustained-tachycardia': 'Tachycardie persistante (plus de 100/min)',
+  'risk.trend.trend-hf-weight-gain':
+    'Insuffisance cardiaque : prise de plus de 2 kg en 3 jours — prévenez le clinicien (rétention d’eau possible)',
+  'risk.na.pregnant.news2':
+    'Le NEWS2 n’est pas validé pendant la grossesse ; le score maternel est utilisé à la place.',
+  'risk.na.pregnant.qsofa':
+    'Le qSOFA n’est pas appliqué pendant la grossesse ; le score maternel est utilisé à la place.',
+  'risk.na.child-under-5.news2':
+    'Le NEWS2 concerne les adultes de 16 ans et plus ; le tableau PCIME de l’OMS est utilisé pour les moins de 5 ans.',
+  'risk.na.child-under-5.qsofa':
+    'Le qSOFA concerne les adultes ; le tableau PCIME de l’OMS est utilisé pour les moins de 5 ans.',
+  'risk.na.age-5-to-15.any':
+    'Pas de score validé pour cet âge (5 à 15 ans) : fiez-vous au jugement clinique et aux valeurs mesurées ; envisagez une téléconsultation en cas de doute.',
+  'risk.na.pregnancy-unknown.news2':
+    'Grossesse non renseignée : le NEWS2 n’est pas validé pendant la grossesse. Indiquez si elle est enceinte.',
+  'risk.na.pregnancy-unknown.qsofa':
+    'Grossesse non renseignée ; indiquez-la pour calculer le qSOFA.',
+  'risk.na.age-16-17.qsofa': 'Le qSOFA a été validé chez les adultes de 18 ans et plus.',
 };

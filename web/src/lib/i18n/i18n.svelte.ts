@@ -68,16 +68,36 @@ export class I18n {
     return this.t(`${key}.${form}` as MessageKey, { ...params, count: formatted });
   };
 
+  // Creating an Intl formatter costs far more than using one (a list of 50
+  // patients formats hundreds of numbers per keystroke): keep them per locale.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache, not state
+  #formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+  #format<F extends Intl.NumberFormat | Intl.DateTimeFormat>(
+    kind: 'n' | 'd',
+    options: object | undefined,
+    make: () => F,
+  ): F {
+    const key = `${this.locale}|${kind}|${options ? JSON.stringify(options) : ''}`;
+    let format = this.#formats.get(key) as F | undefined;
+    if (format === undefined) {
+      format = make();
+      this.#formats.set(key, format);
+    }
+    return format;
+  }
+
   number = (value: number, options?: Intl.NumberFormatOptions): string =>
-    new Intl.NumberFormat(this.locale, options).format(value);
+    this.#format('n', options, () => new Intl.NumberFormat(this.locale, options)).format(value);
 
   date = (
     value: number | Date,
     options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' },
-  ): string => new Intl.DateTimeFormat(this.locale, options).format(value);
+  ): string =>
+    this.#format('d', options, () => new Intl.DateTimeFormat(this.locale, options)).format(value);
 
   dateTime = (value: number | Date): string =>
-    new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(value);
+    this.date(value, { dateStyle: 'medium', timeStyle: 'short' });
 
   /** "5 minutes ago", "in 2 days" */
   relative = (thenMs: number, nowMs: number): string => {

@@ -196,6 +196,40 @@ export const sw: Messages = {
   'devices.value.bmi': 'Kielezo cha uzito wa mwili (BMI)',
   'devices.problems.one': 'Ujumbe {count} kutoka kwa kifaa haukuweza kusomwa',
   'devices.problems.other': 'Jumbe {count} kutoka kwa kifaa hazikuweza kusomwa',
+  'devices.trainingToggle': 'Hali ya mafunzo (vifaa vya kuigiza)',
+  'monitor.title': 'Ufuatiliaji endelevu',
+  'monitor.intro':
+    'Unganisha kipima oksijeni ili kurekodi SpO2 na mapigo ya moyo kila sekunde kwa saa nyingi. Kompyuta kibao huhifadhi rekodi kamili; muhtasari wa kila dakika huingia kwenye rekodi.',
+  'monitor.noDevice': 'Unganisha kipima oksijeni hapo juu ili kuanza ufuatiliaji.',
+  'monitor.start': 'Anza ufuatiliaji kwa {device}',
+  'monitor.stop': 'Simamisha ufuatiliaji',
+  'monitor.running': 'Ufuatiliaji tangu {time} kwa {device}',
+  'monitor.resumed': 'Ufuatiliaji unaendelea baada ya ukurasa kupakiwa upya.',
+  'monitor.waiting': 'Inasubiri {device} — kiunganishe ili kuendelea kurekodi.',
+  'monitor.reconnect': 'Unganisha {device}',
+  'monitor.chart': 'SpO2 na mapigo, dakika 30 zilizopita',
+  'monitor.legend.spo2': 'SpO2 %',
+  'monitor.legend.pulse': 'Mapigo /dak',
+  'monitor.samples': 'Sekunde {count} zimerekodiwa',
+  'monitor.minutes.title': 'Muhtasari wa kila dakika (kwenye rekodi)',
+  'monitor.minutes.none': 'Muhtasari wa dakika ya kwanza utaonekana hapa dakika ikikamilika.',
+  'monitor.minutes.time': 'Dakika',
+  'monitor.minutes.spo2': 'SpO2 % (chini / wastani wa kati / juu)',
+  'monitor.minutes.pulse': 'Mapigo /dak (chini / wastani wa kati / juu)',
+  'monitor.minutes.noValue': 'hakuna kipimo',
+  'monitor.minutes.count.one': 'Dakika {count} imefupishwa',
+  'monitor.minutes.count.other': 'Dakika {count} zimefupishwa',
+  'monitor.session': 'Ufuatiliaji {from} – {to} kwa {device}',
+  'monitor.alerts': 'Tahadhari',
+  'monitor.alert.spo2Below': 'SpO2 iko chini ya kiwango lengwa',
+  'monitor.alert.spo2Falling': 'SpO2 imeshuka chini ya kiwango lengwa',
+  'monitor.alert.sustainedTachycardia':
+    'Mapigo ya moyo ya haraka kwa muda mrefu (zaidi ya 100/dak)',
+  'monitor.alert.values': 'Wastani wa kati kwa dakika: {values}',
+  'monitor.alert.action': 'Mchunguze mgonjwa sasa na umjulishe tabibu.',
+  'monitor.noAlert': 'Hakuna tahadhari ya mwenendo.',
+  'monitor.error.save': 'Muhtasari wa dakika haukuweza kuhifadhiwa: {reason}',
+  'monitor.error.storage': 'Rekodi haikuweza kuhifadhiwa kwenye kompyuta kibao hii: {reason}',
   'setup.title': 'Andaa kishikwambi hiki',
   'setup.help':
     'Chagua zahanati ya kishikwambi hiki na andika jina lako. Unahitaji mtandao mara hii tu; baada ya hapo Outpost inafanya kazi bila mtandao.',
@@ -296,4 +330,119 @@ export const sw: Messages = {
   'value.no': 'Hapana',
   'patient.rejected':
     'Seva haikukubali: {reason}. Badiliko hili limehifadhiwa kwenye kishikwambi; mjulishe msimamizi wako.',
+  'duplicates.review.count.one': 'Rekodi {count} huenda imejirudia',
+  'duplicates.review.count.other': 'Rekodi {count} huenda zimejirudia',
+  'duplicates.reason.nationalId': 'kitambulisho kilekile',
+  'duplicates.reason.name': 'jina linalofanana',
+  'duplicates.reason.age': 'umri unaokaribiana',
+  'duplicates.reason.village': 'kijiji kilekile',
+  'duplicates.reason.phone': 'simu ileile',
+  'duplicates.reason.clinicNumber': 'namba ileile ya zahanati',
+  'review.title': 'Rekodi zinazoweza kujirudia',
+  'review.help':
+    'Rekodi hizi huenda ni za mtu mmoja aliyesajiliwa mara mbili, kwa mfano kwenye kompyuta kibao mbili bila mtandao. Zilinganishe. Kuunganisha kunahifadhi rekodi zote mbili na kila ziara, na kunaweza kutenduliwa.',
+  'review.none': 'Hakuna rekodi zinazoweza kujirudia kwenye kompyuta kibao hii.',
+  'review.why': 'Kwa nini: {reasons}',
+  'review.keep': 'Mtu yuleyule — baki na {name}',
+  'review.different': 'Si mtu yuleyule',
+  'review.merged': 'Zimeunganishwa: {name} imebaki, na ziara za rekodi nyingine zinaonekana humo.',
+  'review.undo': 'Tendua muunganiko',
+  'review.undone': 'Muunganiko umetenduliwa: rekodi zote mbili zinaonekana tena.',
+  'review.registered': 'alisajiliwa {date}',
+  'review.back': 'Rudi kwa wagonjwa',
+  'patient.mergedInto': 'Rekodi hii imeunganishwa na rekodi ya {name}. Hakuna kilichofutwa.',
+  'patient.openKept': 'Fungua rekodi iliyobaki',
+  'patient.mergedFrom': 'Imeunganishwa na rekodi nyingine ya mtu huyu',
+  'patient.mergedVisits': 'Ziara kutoka rekodi iliyounganishwa ({name})',
+  'patient.trends': 'Mwenendo',
+  'patient.trends.band':
+    'Eneo lenye kivuli: kiwango cha mtu mzima chenye alama 0 kwenye NEWS2 (Royal College of Physicians, 2017).',
+  'patient.trends.noBand':
+    'Hakuna kiwango cha kawaida chenye kivuli: hakuna kiwango kilichochapishwa kwa mtoto.',
+  'patient.trends.none': 'Mwenendo utaonekana baada ya kurekodi vipimo muhimu.',
+  'patient.trends.summary': '{vital}: vipimo {count}, cha mwisho {latest} {unit} tarehe {date}',
+  'patient.scores': 'Historia ya alama',
+  'patient.scores.none': 'Bado hakuna alama.',
+  'patient.scores.when': 'Lini',
+  'patient.scores.score': 'Alama',
+  'patient.scores.band': 'Hatari',
+  'patient.scores.rules': 'Kanuni',
+  'patient.scores.atLeast': 'angalau {total} (haijakamilika)',
+  'patient.hfWeight':
+    'Moyo kushindwa kufanya kazi: uzito umeongezeka kilo {gain} ndani ya siku 3 (zaidi ya kilo 2). Mwambie mganga — huenda maji yanajaa mwilini.',
+  'risk.reason.respiratoryRate': 'Kasi ya kupumua {value}/dak: alama {score}',
+  'risk.reason.spo2.scale1': 'SpO2 {value}% (kipimo 1): alama {score}',
+  'risk.reason.spo2.scale2': 'SpO2 {value}% (kipimo 2, lengo 88–92%): alama {score}',
+  'risk.reason.spo2.scale2Air':
+    'SpO2 {value}% bila oksijeni (kipimo 2, lengo 88–92%): alama {score}',
+  'risk.reason.spo2.scale2Oxygen':
+    'SpO2 {value}% akiwa kwenye oksijeni (kipimo 2, lengo 88–92%): alama {score}',
+  'risk.reason.onOxygen': 'Yuko kwenye oksijeni: alama {score}',
+  'risk.reason.onAir': 'Anapumua hewa ya kawaida: alama {score}',
+  'risk.reason.systolicBP': 'Shinikizo la damu la juu {value} mmHg: alama {score}',
+  'risk.reason.pulse': 'Mapigo ya moyo {value}/dak: alama {score}',
+  'risk.reason.consciousness': 'Fahamu: {value}: alama {score}',
+  'risk.reason.temperature': 'Joto {value} °C: alama {score}',
+  'risk.action.score-0': 'Endelea na ufuatiliaji wa kawaida wa NEWS2.',
+  'risk.action.score-1-4':
+    'Mwambie muuguzi au mganga anayehusika: amtathmini mgonjwa na aamue kama apimwe mara nyingi zaidi au huduma iongezwe.',
+  'risk.action.single-parameter-3':
+    'Tathmini ya haraka: kipimo kimoja kiko kwenye eneo jekundu. Mwambie mganga anayemhudumia mgonjwa sasa; ataamua kama huduma iongezwe — fikiria kuomba ushauri.',
+  'risk.action.score-5-or-more':
+    'Hatua ya haraka: mwambie mganga anayehusika mara moja na omba tathmini ya haraka na mganga mwenye ujuzi wa wagonjwa mahututi — anza kuomba ushauri sasa. Mgonjwa ahudumiwe mahali anapoweza kufuatiliwa.',
+  'risk.action.score-7-or-more':
+    'Hatua ya dharura: mgonjwa anahitaji tathmini ya dharura na timu yenye ujuzi wa wagonjwa mahututi. Anza kuomba ushauri wa haraka sasa na panga rufaa kwenda kituo chenye huduma za wagonjwa mahututi.',
+  'risk.monitor.score-0': 'Vipimo angalau kila saa 12.',
+  'risk.monitor.score-1-4': 'Vipimo angalau kila saa 4 hadi 6.',
+  'risk.monitor.single-parameter-3': 'Vipimo angalau kila saa moja.',
+  'risk.monitor.score-5-or-more': 'Vipimo angalau kila saa moja.',
+  'risk.monitor.score-7-or-more': 'Ufuatiliaji wa vipimo muhimu bila kukoma.',
+  'risk.meows.zone.red': '{parameter} {value}: eneo jekundu',
+  'risk.meows.zone.yellow': '{parameter} {value}: eneo la njano',
+  'risk.meows.zone.none': '{parameter} {value}: hakuna tahadhari',
+  'risk.meows.action.triggered':
+    'Tahadhari ya MEOWS: mama anahitaji kuonwa haraka na timu ya uzazi au ya matibabu. Anza kuomba ushauri wa haraka sasa na panga rufaa kwenda kituo chenye huduma za uzazi; rudia vipimo ukisubiri.',
+  'risk.meows.action.missing':
+    'Hakuna tahadhari katika vilivyopimwa, lakini {missing} havijapimwa: vipime sasa.',
+  'risk.meows.action.clear':
+    'Hakuna tahadhari: endelea na vipimo kama ilivyopangwa na virudie akijisikia au akionekana vibaya zaidi.',
+  'risk.meows.unverified':
+    'Viwango vya chati ya mama (MEOWS, Singh 2012) bado havijahakikiwa kitabibu: tumia busara ya kitabibu na usitegemee tu matokeo ya “hakuna tahadhari”.',
+  'risk.imci.fast': 'Pumzi {rate}/dak ni kupumua haraka kwa umri huu ({threshold}/dak au zaidi)',
+  'risk.imci.notFast':
+    'Pumzi {rate}/dak si kupumua haraka kwa umri huu (haraka ni {threshold}/dak au zaidi)',
+  'risk.imci.dangerSign': 'Dalili ya hatari ya jumla',
+  'risk.imci.chestIndrawing': 'Kifua kinabonyea ndani',
+  'risk.imci.action.refer':
+    'HARAKA: mtoto mwenye dalili yoyote ya hatari ya jumla anahitaji huduma ya haraka. Kamilisha tathmini na tiba ya kabla ya rufaa kutoka kitabu cha chati mara moja, na mpe rufaa haraka — anza kuomba ushauri wa haraka.',
+  'risk.imci.action.young':
+    'Mtoto mchanga: mtathmini kwa chati ya mtoto mchanga mgonjwa (kanuni hizi hupima kupumua haraka tu).',
+  'risk.imci.action.youngFast':
+    'Kupumua haraka kwa mtoto mchanga: mtathmini sasa kwa chati ya mtoto mchanga mgonjwa na fikiria kuomba ushauri.',
+  'risk.imci.action.fast':
+    'Kupumua haraka kwa umri: kama mtoto ana kikohozi au shida ya kupumua, ainisha na tibu kwa kisanduku cha “kikohozi au shida ya kupumua” cha kitabu cha chati; fikiria kuomba ushauri.',
+  'risk.imci.action.indrawing':
+    'Kifua kubonyea ndani: ainisha kwa kitabu cha chati (kisanduku cha kikohozi au shida ya kupumua); fikiria kuomba ushauri.',
+  'risk.imci.action.checkSigns':
+    'Angalia kila dalili ya hatari ya jumla: mtoto hawezi kusemwa hana dalili za hatari hadi zote ziangaliwe.',
+  'risk.trend.trend-news2-rise': 'NEWS2 imepanda kwa 2 au zaidi ndani ya saa 24',
+  'risk.trend.trend-spo2-below-target': 'SpO2 imeshuka chini ya kiwango lengwa cha mgonjwa',
+  'risk.trend.trend-sustained-tachycardia':
+    'Mapigo ya moyo yaliyo juu kwa muda mrefu (zaidi ya 100/dak)',
+  'risk.trend.trend-hf-weight-gain':
+    'Moyo kushindwa kufanya kazi: uzito umeongezeka zaidi ya kilo 2 ndani ya siku 3 — mwambie mganga (huenda maji yanajaa mwilini)',
+  'risk.na.pregnant.news2':
+    'NEWS2 haijathibitishwa kwa wajawazito; chati ya mama inatumika badala yake.',
+  'risk.na.pregnant.qsofa': 'qSOFA haitumiki kwa wajawazito; chati ya mama inatumika badala yake.',
+  'risk.na.child-under-5.news2':
+    'NEWS2 ni kwa watu wazima wa miaka 16 au zaidi; chati ya IMCI ya WHO inatumika kwa watoto chini ya miaka 5.',
+  'risk.na.child-under-5.qsofa':
+    'qSOFA ni kwa watu wazima; chati ya IMCI ya WHO inatumika kwa watoto chini ya miaka 5.',
+  'risk.na.age-5-to-15.any':
+    'Hakuna alama iliyothibitishwa kwa umri huu (miaka 5–15): tumia busara ya kitabibu na vipimo; fikiria kuomba ushauri ukiwa na wasiwasi.',
+  'risk.na.pregnancy-unknown.news2':
+    'Hali ya ujauzito haijarekodiwa: NEWS2 haijathibitishwa kwa wajawazito. Rekodi kama ni mjamzito.',
+  'risk.na.pregnancy-unknown.qsofa':
+    'Hali ya ujauzito haijarekodiwa; irekodi ili kupata alama ya qSOFA.',
+  'risk.na.age-16-17.qsofa': 'qSOFA ilithibitishwa kwa watu wazima wa miaka 18 au zaidi.',
 };

@@ -4,8 +4,8 @@
  *
  * Nothing is recorded here: `accept()` hands back the `ReadingInput[]` and the
  * device source for the visit screen to pass to `recordVitals`. Continuous
- * monitoring storage (hours of 1 Hz samples) belongs to the storage module and
- * is not done here.
+ * monitoring (managers/monitoring.svelte.ts) listens to `onLive` and keeps the
+ * stream in the storage module.
  *
  * Persistence: a small JSON list per clinic in localStorage
  * (`outpost.devices.<clinicId>`, training devices under `….training`), with the
@@ -132,6 +132,9 @@ export class DevicesManager {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #adapters = new Map<string, { adapter: DeviceAdapter; off: (() => void)[] }>();
   #simulation: { bluetooth: SimulatedBluetooth; serial: SimulatedSerial } | undefined;
+  // Plain Set on purpose: listeners are not UI state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #liveListeners = new Set<(deviceId: string, sample: LiveSample) => void>();
 
   get #storageKey(): string {
     return `outpost.devices.${this.clinicId ?? 'none'}${this.training ? '.training' : ''}`;
@@ -161,8 +164,13 @@ export class DevicesManager {
   }
 
   #detect(): void {
-    this.bluetooth = this.training ? 'supported' : bluetoothSupport();
-    this.serial = this.training ? 'supported' : serialSupport();
+    // Installed simulators stand in for the APIs: a permissions policy about the
+    // real radio (Chromium reports Bluetooth blocked where it has no adapter
+    // support) does not apply to them.
+    const simulated =
+      this.training || (typeof window !== 'undefined' && window.__outpostSimulator !== undefined);
+    this.bluetooth = simulated ? 'supported' : bluetoothSupport();
+    this.serial = simulated ? 'supported' : serialSupport();
   }
 
   #load(): void {
@@ -215,19 +223,24 @@ export class DevicesManager {
       deduper: this.#deduper,
       ...(device?.clockOffsetMs !== undefined && { learntOffsetMs: device.clockOffsetMs }),
     };
+    // Training mode's own simulators, or those installed in place of the browser APIs.
+    const simulation = this.training
+      ? this.#simulation
+      : typeof window === 'undefined'
+        ? undefined
+        : window.__outpostSimulator;
     if (transport === 'bluetooth') {
       return new BluetoothAdapter({
         ...common,
-        ...(this.#simulation &&
-          this.training && {
-            bluetooth: this.#simulation.bluetooth.bluetooth as unknown as Bluetooth,
-          }),
+        ...(simulation && {
+          bluetooth: simulation.bluetooth.bluetooth as unknown as Bluetooth,
+        }),
         ...(device?.lastSequenceNumber !== undefined && {
           lastSequenceNumber: device.lastSequenceNumber,
         }),
       });
     }
-    const simulated = this.training ? this.#simulation?.serial : undefined;
+    const simulated = simulation?.serial;
     const provider: SerialPortProvider | undefined = simulated && {
       transport: 'serial',
       requestPort: () => simulated.serial.requestPort(),
@@ -310,7 +323,23 @@ export class DevicesManager {
     this.#save();
   }
 
+  /**
+   * Every live sample of every connected device, as it arrives (continuous
+   * monitoring records from here). Returns the unsubscribe function.
+   */
+  onLive(listener: (deviceId: string, sample: LiveSample) => void): () => void {
+    this.#liveListeners.add(listener);
+    return () => this.#liveListeners.delete(listener);
+  }
+
   #onLive(deviceId: string, sample: LiveSample): void {
+    for (const listener of this.#liveListeners) {
+      try {
+        listener(deviceId, sample);
+      } catch (error) {
+        console.error('live listener failed', error);
+      }
+    }
     const previous = this.states[deviceId]?.live;
     this.#setState(deviceId, {
       live: {

@@ -5,12 +5,20 @@
  */
 import type * as Y from 'yjs';
 import type { PatientId } from '@outpost/shared/ids';
-import { patientDocId, readPatient, type PatientView } from '@outpost/shared/model';
+import {
+  patientDocId,
+  readMonitoring,
+  readPatient,
+  type MonitoringView,
+  type PatientView,
+} from '@outpost/shared/model';
 import type { DocHandle, LocalStore } from '$lib/db';
 import { connectLive, syncManager, type LiveConnection } from '$lib/sync';
 
 export class PatientRecord {
   view = $state.raw<PatientView | undefined>(undefined);
+  /** Continuous-monitoring sessions and their per-minute summaries (shared/model/monitoring). */
+  monitoring = $state.raw<MonitoringView>({ sessions: [], problems: [] });
   status = $state<'loading' | 'ready' | 'missing'>('loading');
   readonly docId: string;
   #store: LocalStore;
@@ -78,6 +86,7 @@ export class PatientRecord {
     const result = readPatient(doc);
     if (result.ok) {
       this.view = result.value;
+      this.monitoring = readMonitoring(doc);
       this.status = 'ready';
     } else {
       this.status = 'missing';

@@ -8,7 +8,6 @@
 import { systemIds, type ClinicId, type UserId } from '@outpost/shared/ids';
 import { loadTabletSetup, openClinicStore, saveTabletSetup, type LocalStore } from '$lib/db';
 import { syncManager } from '$lib/sync';
-import { devices } from './devices.svelte';
 
 export interface TabletSetup {
   readonly clinicId: ClinicId;
@@ -70,7 +69,11 @@ export class Session {
       this.setup = setup;
       this.store = store;
       syncManager.start({ store });
-      devices.init({ clinicId: setup.clinicId });
+      // The device code (Bluetooth, serial, decoders) is large and not needed for the
+      // first screen: it loads in its own chunk after the store is open.
+      void import('./devices.svelte').then(({ devices }) =>
+        devices.init({ clinicId: setup.clinicId }),
+      );
       this.status = 'ready';
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);

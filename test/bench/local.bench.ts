@@ -1,0 +1,381 @@
+/**
+ * `pnpm bench local [--json]`: the tablet's own speed, in Chromium with the
+ * CPU throttled 4× (CDP `Emulation.setCPUThrottlingRate`), on the built app
+ * served by the built server:
+ *   search      10,000 patients, per keystroke (input event → list updated), p95 < 50 ms
+ *   patient     open a patient with 3 years of monthly visits → name, charts and
+ *               score history rendered, < 150 ms
+ *   save        record a visit with 6 vitals → "Saved" shown, < 100 ms
+ *   cold start  offline, a new tab → patient list and search box ready, < 2 s
+ *   first JS    JavaScript the first screen loads (gzip), < 200 KB
+ *
+ * The 10,000 patients are written into the browser's IndexedDB by the app's
+ * own store (LocalStore.createDocument), through the test-only page hook
+ * web/src/lib/test-hooks.ts (loaded only when a localStorage flag is set);
+ * seeding runs unthrottled and is not measured. Needs `pnpm build` first.
+ *
+ * Exit code 0 whether targets pass or fail; non-zero only if the run broke.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { chromiumPath } from '../support/chromium';
+import { serverCli, webBuildDir as defaultWebDir } from '../support/paths';
+import { startOutpost } from '../support/server';
+
+const asJson = process.argv.includes('--json');
+const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 10_000);
+const THROTTLE = 4;
+/** BENCH_WEB_DIR: a private build (when other builds share web/build). */
+const webBuildDir = process.env.BENCH_WEB_DIR ?? defaultWebDir;
+
+interface Result {
+  readonly id: string;
+  readonly name: string;
+  readonly value: number;
+  readonly unit: 'ms' | 'KB';
+  readonly detail: string;
+  readonly target: number;
+  readonly pass: boolean;
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench local] ${message}\n`);
+}
+
+/**
+ * The JavaScript the patient list needs before it can render: the shell's
+ * module preloads, the root layout and the `/` page, and everything they import
+ * statically. Chunks loaded with `import()` (devices, other screens, test
+ * hooks) are not part of the first screen.
+ */
+function firstScreenScripts(webDir: string): string[] {
+  const html = readFileSync(join(webDir, 'index.html'), 'utf8');
+  const roots = [...html.matchAll(/href="(\/_app\/[^"]+\.js)" rel="modulepreload"/g)].map(
+    (m) => m[1]!,
+  );
+  const app = roots.find((path) => /\/entry\/app\.[^/]+\.js$/.test(path));
+  if (app) {
+    const source = readFileSync(join(webDir, app), 'utf8');
+    const nodes = [...source.matchAll(/import\("(\.\.\/nodes\/[^"]+)"\)/g)].map((m) => m[1]!);
+    const home = /"\/":\[(\d+)\]/.exec(source)?.[1];
+    for (const index of [0, Number(home ?? 2)]) {
+      const node = nodes.find((path) => path.startsWith(`../nodes/${index}.`));
+      if (node) roots.push(new URL(node, `http://x${app}`).pathname);
+    }
+  }
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const source = readFileSync(join(webDir, path), 'utf8');
+    // Static imports only: `from"x"` and bare `import"x"`, never `import("x")`.
+    for (const match of source.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.js)"/g))
+      visit(new URL(match[1]!, `http://x${path}`).pathname);
+  };
+  roots.forEach(visit);
+  return [...seen];
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function throttle(page: Page, rate: number): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  return cdp;
+}
+
+/** Resolves in the page after the DOM holds `selector` (checked on every mutation). */
+const WAIT_FOR = `(selector, test) => new Promise((resolve) => {
+  const done = () => { const el = document.querySelector(selector); return el && (!test || test(el)); };
+  if (done()) return resolve(performance.now());
+  const observer = new MutationObserver(() => {
+    if (done()) { observer.disconnect(); resolve(performance.now()); }
+  });
+  observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+})`;
+
+async function main(): Promise<void> {
+  if (!existsSync(join(webBuildDir, 'index.html')))
+    throw new Error('web/build is missing: run `pnpm build` first.');
+  // A demo clinic of its own (not the journeys' shared seeded copy).
+  const dataRoot = mkdtempSync(join(tmpdir(), 'outpost-bench-local-'));
+  const dataDir = join(dataRoot, 'data');
+  execFileSync(
+    process.execPath,
+    [process.env.OUTPOST_SERVER_CLI ?? serverCli, 'seed-demo', '--data', dataDir],
+    { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, stdio: 'ignore' },
+  );
+  const server = await startOutpost({ webDir: webBuildDir, dataDir });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const results: Result[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    await context.addInitScript(() => localStorage.setItem('outpost.testHooks', '1'));
+    // tsx keeps function names with an `__name` helper that the page does not have.
+    await context.addInitScript('globalThis.__name = (fn) => fn;');
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') progress(`page error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => progress(`page error: ${error.message}`));
+
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Set up this tablet' }).waitFor();
+    await page.getByLabel('Clinic').selectOption({ index: 1 });
+    await page.getByLabel('Your name').fill('Bench');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    await page.getByText('Ready to work offline').waitFor({ timeout: 60_000 });
+    const firstScreen = firstScreenScripts(webBuildDir);
+    const firstBytes = firstScreen.reduce(
+      (sum, path) => sum + gzipSync(readFileSync(join(webBuildDir, path)), { level: 9 }).length,
+      0,
+    );
+    results.push({
+      id: 'first-js',
+      name: 'JavaScript for the first screen (gzip)',
+      value: Math.round(firstBytes / 102.4) / 10,
+      unit: 'KB',
+      detail: `${firstScreen.length} files`,
+      target: 200,
+      pass: firstBytes < 200 * 1024,
+    });
+
+    // Seed through the app's store (unthrottled, not measured), offline so that
+    // sync does not compete for the store while 10,000 records are written.
+    await context.setOffline(true);
+    // Off the patient list while seeding: the list would re-render on every saved record.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link').last().click();
+    await page.waitForFunction(() => '__outpost' in globalThis);
+    progress(`seeding ${PATIENTS} patients through LocalStore…`);
+    const seedStarted = Date.now();
+    const created = await page.evaluate(
+      (count) =>
+        (
+          globalThis as unknown as {
+            __outpost: { seedPatients: (n: number) => Promise<number> };
+          }
+        ).__outpost.seedPatients(count),
+      PATIENTS,
+    );
+    const historyId = await page.evaluate(() =>
+      (
+        globalThis as unknown as { __outpost: { seedHistory: (m: number) => Promise<string> } }
+      ).__outpost.seedHistory(36),
+    );
+    progress(`seeded ${created} patients + 1 with 36 visits in ${Date.now() - seedStarted} ms`);
+
+    // Search, per keystroke, once the in-memory index holds everyone.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    await page.waitForFunction(() => '__outpost' in globalThis);
+    const indexed = await page.evaluate(() =>
+      (
+        globalThis as unknown as {
+          __outpost: { searchSettled: () => Promise<{ ready: boolean; size: number }> };
+        }
+      ).__outpost.searchSettled(),
+    );
+    progress(`search index ready: ${JSON.stringify(indexed)}`);
+    const cdp = await throttle(page, THROTTLE);
+    const queries = [
+      'wanjiru kamau',
+      'muhamad salim',
+      'hadija',
+      'neema mushi',
+      '0712 34',
+      'majengo',
+      'Otieno',
+    ];
+    const keystrokes: number[] = await page.evaluate(async (typed) => {
+      const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
+      const macrotask = () =>
+        new Promise<void>((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve();
+          channel.port2.postMessage(0);
+        });
+      const times: number[] = [];
+      for (const query of typed) {
+        for (let i = 1; i <= query.length; i++) {
+          const t0 = performance.now();
+          input.value = query.slice(0, i);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          // Svelte re-renders in a microtask: a macrotask runs after the list is updated.
+          await macrotask();
+          times.push(performance.now() - t0);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+        input.value = '';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return times;
+    }, queries);
+    const p95 = percentile(keystrokes, 95);
+    results.push({
+      id: 'search',
+      name: `Search ${indexed.size.toLocaleString('en')} patients, per keystroke (p95)`,
+      value: Math.round(p95 * 10) / 10,
+      unit: 'ms',
+      detail: `${keystrokes.length} keystrokes, median ${percentile(keystrokes, 50).toFixed(1)} ms, max ${Math.max(...keystrokes).toFixed(1)} ms`,
+      target: 50,
+      pass: p95 < 50,
+    });
+
+    // Opening the patient with 36 monthly visits: click → name, charts and scores rendered.
+    const opens: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link').first().click();
+      await page.getByPlaceholder('Search by name, phone, ID or village').fill('Historia Ndefu');
+      const link = page.getByTestId('patient-list').getByRole('link', { name: /Historia Ndefu/ });
+      await link.waitFor();
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+      const elapsed = await page.evaluate(async (waitFor) => {
+        const wait = (0, eval)(waitFor) as (s: string) => Promise<number>;
+        const anchor = document.querySelector<HTMLAnchorElement>('[data-testid="patient-list"] a')!;
+        const t0 = performance.now();
+        anchor.click();
+        const t1 = await wait('[data-testid="score-history"] tbody tr');
+        return t1 - t0;
+      }, WAIT_FOR);
+      opens.push(elapsed);
+    }
+    const openMedian = percentile(opens, 50);
+    results.push({
+      id: 'open-patient',
+      name: 'Open a patient with 3 years of monthly visits (36)',
+      value: Math.round(openMedian),
+      unit: 'ms',
+      detail: `median of ${opens.length}: ${opens.map((t) => Math.round(t)).join(', ')} ms (click → name, charts, score history)`,
+      target: 150,
+      pass: openMedian < 150,
+    });
+    void historyId;
+
+    // Recording a visit with 6 vitals until "Saved".
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    await page.getByRole('button', { name: /Start a visit|Continue the open visit/ }).click();
+    const saves: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      const values: Record<string, string> = {
+        'Heart rate': String(80 + run),
+        'Breathing rate': '18',
+        'Oxygen saturation (SpO2)': '97',
+        'Blood pressure — systolic': '128',
+        'Blood pressure — diastolic': '82',
+        Temperature: '37.1',
+      };
+      for (const [name, value] of Object.entries(values))
+        await page.getByRole('textbox', { name, exact: true }).fill(value);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+      const elapsed = await page.evaluate(async (waitFor) => {
+        const wait = (0, eval)(waitFor) as (
+          s: string,
+          test?: (el: Element) => boolean,
+        ) => Promise<number>;
+        const previous = document.querySelector('[data-testid="visit-message"]');
+        const buttons: HTMLButtonElement[] = Array.from(document.querySelectorAll('button'));
+        const button = buttons.find((b) => b.textContent?.trim() === 'Save vitals')!;
+        const t0 = performance.now();
+        button.click();
+        const t1 = await wait(
+          '[data-testid="visit-message"]',
+          (el) => el !== previous && /Saved/.test(el.textContent ?? ''),
+        );
+        return t1 - t0;
+      }, WAIT_FOR);
+      saves.push(elapsed);
+      await page.waitForTimeout(200);
+    }
+    const saveMedian = percentile(saves, 50);
+    results.push({
+      id: 'save-visit',
+      name: 'Record a visit with 6 vitals until "Saved"',
+      value: Math.round(saveMedian),
+      unit: 'ms',
+      detail: `median of ${saves.length}: ${saves.map((t) => Math.round(t)).join(', ')} ms (on the 36-visit record)`,
+      target: 100,
+      pass: saveMedian < 100,
+    });
+    await cdp.detach();
+
+    // Cold start offline: a new tab (no network), served by the service worker.
+    const colds: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const tab = await context.newPage();
+      await throttle(tab, THROTTLE);
+      await tab.addInitScript((waitFor) => {
+        const wait = (0, eval)(waitFor) as (s: string) => Promise<number>;
+        const start = () =>
+          void wait('[data-testid="patient-list"] a').then((t) => {
+            const input = document.querySelector('input[type="search"]');
+            (globalThis as { __interactiveAt?: number }).__interactiveAt = input ? t : NaN;
+          });
+        if (document.body) start();
+        else document.addEventListener('DOMContentLoaded', start);
+      }, WAIT_FOR);
+      await tab.goto(server.url);
+      await tab.waitForFunction(() => '__interactiveAt' in globalThis, undefined, {
+        timeout: 30_000,
+      });
+      colds.push(
+        await tab.evaluate(() => (globalThis as { __interactiveAt?: number }).__interactiveAt!),
+      );
+      await tab.close();
+    }
+    const coldMedian = percentile(colds, 50);
+    results.push({
+      id: 'cold-start',
+      name: 'Cold start offline to interactive',
+      value: Math.round(coldMedian),
+      unit: 'ms',
+      detail: `median of ${colds.length}: ${colds.map((t) => Math.round(t)).join(', ')} ms (navigation → list and search box)`,
+      target: 2000,
+      pass: coldMedian < 2000,
+    });
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dataRoot, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+function report(results: readonly Result[]): void {
+  if (asJson) {
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'local', cpuThrottling: THROTTLE, patients: PATIENTS, results }, null, 2)}\n`,
+    );
+    return;
+  }
+  const rows = results.map((r) => [
+    r.name,
+    `${r.value} ${r.unit}`,
+    `< ${r.target} ${r.unit}`,
+    r.pass ? 'PASS' : 'FAIL',
+    r.detail,
+  ]);
+  const header = ['measure (Chromium, CPU 4× slower)', 'result', 'target', '', 'detail'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

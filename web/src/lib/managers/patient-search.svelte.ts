@@ -1,0 +1,165 @@
+/**
+ * The patient search index for the open clinic store, kept in memory and in
+ * step with the store: built from the `patients` read model when the store
+ * opens (in chunks, so the first screen stays responsive), updated row by row
+ * as records are saved, synced or changed live, rebuilt when the read models
+ * are. Until it is ready, screens fall back to the store's prefix search.
+ * Duplicate review (pairs) and the registration warning use the same rows.
+ */
+import type { LocalStore, PatientRow } from '$lib/db';
+import {
+  duplicateReasons,
+  findDuplicatePairs,
+  identityOfRow,
+  type DuplicatePair,
+  type DuplicateReason,
+  type Identity,
+} from '$lib/search/duplicates';
+import { PatientIndex } from '$lib/search/patient-index';
+
+/** Above this many changed records at once (a first sync), rebuild instead of updating. */
+const REBUILD_ABOVE = 500;
+const DISMISSED_KEY = 'outpost.duplicates.dismissed';
+
+export class PatientSearch {
+  /** True once the index holds every patient of the store. */
+  ready = $state(false);
+  /** Bumped whenever the index changes: screens re-run their query on it. */
+  revision = $state(0);
+  #index = new PatientIndex();
+  #store: LocalStore | undefined;
+  #unsubscribe: (() => void) | undefined;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `revision` is the state
+  #dirty = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #work: Promise<void> = Promise.resolve();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read through `revision`
+  #dismissed = new Set<string>();
+
+  /** Follows `store` (idempotent for the same store). */
+  attach(store: LocalStore): void {
+    if (this.#store === store) return;
+    this.#unsubscribe?.();
+    this.#store = store;
+    this.ready = false;
+    this.#index = new PatientIndex();
+    this.#dismissed = loadDismissed();
+    this.#unsubscribe = store.subscribe((event) => {
+      if (event.type === 'readModels') this.#queue(() => this.#rebuild(store));
+      else if (event.type === 'document' && event.docId.startsWith('patient/')) {
+        this.#dirty.add(event.docId);
+        if (this.#timer === undefined)
+          this.#timer = setTimeout(() => {
+            this.#timer = undefined;
+            this.#queue(() => this.#flush(store));
+          }, 20);
+      }
+    });
+    this.#queue(() => this.#rebuild(store));
+  }
+
+  /** Resolves once every change announced so far is in the index (tests, bench). */
+  settled(): Promise<void> {
+    return this.#work;
+  }
+
+  #queue(task: () => Promise<void>): void {
+    this.#work = this.#work.then(task).catch((error: unknown) => {
+      console.error('patient search index', error);
+    });
+  }
+
+  async #rebuild(store: LocalStore): Promise<void> {
+    this.#dirty.clear();
+    // IndexedDB counts are unsigned 32-bit: "all" is the largest such limit.
+    const rows = await store.listPatients({ limit: 0x7fff_ffff });
+    if (store !== this.#store) return;
+    const index = new PatientIndex();
+    await index.replaceAll(rows);
+    if (store !== this.#store) return;
+    this.#index = index;
+    this.ready = true;
+    this.revision++;
+  }
+
+  async #flush(store: LocalStore): Promise<void> {
+    if (this.#dirty.size === 0) return;
+    if (this.#dirty.size > REBUILD_ABOVE) return this.#rebuild(store);
+    const docIds = [...this.#dirty];
+    this.#dirty.clear();
+    const rows = await Promise.all(docIds.map((docId) => store.getPatientRow(docId)));
+    if (store !== this.#store) return;
+    docIds.forEach((docId, i) => {
+      const row = rows[i];
+      if (row) this.#index.upsert(row);
+      else this.#index.remove(docId);
+    });
+    this.revision++;
+  }
+
+  search(text: string, limit = 50): PatientRow[] {
+    return this.#index.search(text, limit);
+  }
+
+  recent(limit = 50): PatientRow[] {
+    return this.#index.recent(limit);
+  }
+
+  row(docId: string): PatientRow | undefined {
+    return this.#index.get(docId);
+  }
+
+  /** The rows (merged ones included) of the records merged into `patientId`. */
+  mergedInto(patientId: string): PatientRow[] {
+    const rows: PatientRow[] = [];
+    for (const row of this.#index.all()) if (row.mergedInto === patientId) rows.push(row);
+    return rows;
+  }
+
+  /** Patients who look like the one being registered, with why. */
+  duplicatesOf(
+    identity: Identity,
+    nowMs: number,
+  ): { row: PatientRow; reasons: DuplicateReason[] }[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local to this call
+    const candidates = new Map<string, PatientRow>();
+    const lookups = [identity.name, identity.nationalId, identity.phone].filter(
+      (text): text is string => text !== undefined && text.trim().length >= 3,
+    );
+    for (const text of lookups)
+      for (const row of this.#index.search(text, 200)) candidates.set(row.docId, row);
+    const found: { row: PatientRow; reasons: DuplicateReason[] }[] = [];
+    for (const row of candidates.values()) {
+      const reasons = duplicateReasons(identity, identityOfRow(row, nowMs));
+      if (reasons.length > 0) found.push({ row, reasons });
+    }
+    return found.slice(0, 10);
+  }
+
+  /** Likely duplicate pairs on this tablet, those dismissed as different people left out. */
+  duplicatePairs(nowMs: number): DuplicatePair[] {
+    return findDuplicatePairs(this.#index.all(), nowMs, (key) => this.#dismissed.has(key));
+  }
+
+  /** "Not the same person": the pair stops being proposed (on this tablet). */
+  dismiss(key: string): void {
+    this.#dismissed.add(key);
+    try {
+      localStorage.setItem(DISMISSED_KEY, JSON.stringify([...this.#dismissed]));
+    } catch {
+      // Not persisted: it still holds until the app restarts.
+    }
+    this.revision++;
+  }
+}
+
+function loadDismissed(): Set<string> {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? '[]');
+    return new Set(Array.isArray(stored) ? stored.filter((k) => typeof k === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export const patientSearch = new PatientSearch();
