@@ -52,6 +52,7 @@ describe('consults', () => {
       concurrentStatuses: [],
       transitions: [],
       messages: [],
+      answers: [],
       problems: [],
     });
     expect(validateDocument(doc).ok).toBe(true);

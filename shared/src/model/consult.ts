@@ -40,6 +40,7 @@ import { CURRENT_SCHEMA_VERSION, openForWrite, readMeta } from './document';
 import type { DocumentProblem, InvalidDocument, ModelError, WrongDocumentKind } from './errors';
 import {
   CONSULT_STATUSES,
+  DISPOSITIONS,
   PRIORITIES,
   SNAPSHOT_MAX_CHARS,
   consultHeadSchema,
@@ -50,6 +51,7 @@ import {
   routingSchema,
   sha256Schema,
   transitionEntrySchema,
+  type ConsultAnswer,
   type ConsultPriority,
   type ConsultRouting,
   type ConsultStatus,
@@ -89,6 +91,8 @@ export interface TransitionView {
   readonly from: ConsultStatus;
   readonly to: ConsultStatus;
   readonly note?: string;
+  /** The signed answer (transitions to `answered` only). */
+  readonly answer?: ConsultAnswer;
   readonly by: Actor;
   readonly at: number;
 }
@@ -122,7 +126,19 @@ export interface ConsultView {
   readonly transitions: readonly TransitionView[];
   /** By device time, then id. */
   readonly messages: readonly MessageView[];
+  /** Signed answers (counted transitions to `answered` with their advice), oldest first. */
+  readonly answers: readonly AnswerView[];
+  /** When it was last sent (the latest counted transition to `sent`). */
+  readonly sentAt?: number;
+  /** When the server received it after that (its `received` transition). */
+  readonly receivedAt?: number;
   readonly problems: readonly DocumentProblem[];
+}
+
+export interface AnswerView extends ConsultAnswer {
+  readonly transitionId: string;
+  readonly by: Actor;
+  readonly at: number;
 }
 
 interface StatusState {
@@ -166,6 +182,7 @@ function deriveStatus(doc: Y.Doc, problems: DocumentProblem[]): StatusState {
       from: entry.from,
       to: entry.to,
       ...(entry.note !== undefined && { note: entry.note }),
+      ...(entry.to === 'answered' && entry.answer !== undefined && { answer: entry.answer }),
       by: fromStoredActor(entry.by),
       at: entry.at,
     });
@@ -177,6 +194,24 @@ function deriveStatus(doc: Y.Doc, problems: DocumentProblem[]): StatusState {
     (a, b) => STATUS_PRECEDENCE[b] - STATUS_PRECEDENCE[a],
   );
   return { status, heads: heads.map(([id]) => id), concurrent, transitions };
+}
+
+function sendTimes(transitions: readonly TransitionView[]): {
+  sentAt?: number;
+  receivedAt?: number;
+} {
+  let sentAt: number | undefined;
+  let receivedAt: number | undefined;
+  for (const t of transitions) {
+    if (t.to === 'sent') {
+      sentAt = t.at;
+      receivedAt = undefined;
+    } else if (t.to === 'received' && sentAt !== undefined) receivedAt = t.at;
+  }
+  return {
+    ...(sentAt !== undefined && { sentAt }),
+    ...(receivedAt !== undefined && { receivedAt }),
+  };
 }
 
 /** Reads a consult document. Err only when meta or head is missing/garbled or the kind is wrong. */
@@ -230,6 +265,10 @@ export function readConsult(doc: Y.Doc): Result<ConsultView, WrongDocumentKind |
     concurrentStatuses: state.concurrent,
     transitions: state.transitions,
     messages,
+    answers: state.transitions.flatMap((t) =>
+      t.answer === undefined ? [] : [{ ...t.answer, transitionId: t.id, by: t.by, at: t.at }],
+    ),
+    ...sendTimes(state.transitions),
     problems,
   });
 }
@@ -259,6 +298,13 @@ const postMessageSchema = z.strictObject({
   attachments: z.array(sha256Schema).max(10).optional(),
 });
 export type PostConsultMessageInput = z.input<typeof postMessageSchema>;
+
+const answerInputSchema = z.strictObject({
+  advice: z.string().trim().min(1).max(4000),
+  disposition: z.enum(DISPOSITIONS),
+  template: z.string().trim().min(1).max(60).optional(),
+});
+export type AnswerConsultInput = z.input<typeof answerInputSchema>;
 
 const changeStatusSchema = z.strictObject({
   to: z.enum(CONSULT_STATUSES),
@@ -375,4 +421,53 @@ export function changeConsultStatus(
     origin(ctx, 'changeConsultStatus'),
   );
   return ok(to);
+}
+
+/**
+ * The specialist signs an answer: advice and a disposition, carried by the
+ * transition to `answered` (so the health worker sees it only once signed).
+ * From `sent` or `received` the consult is marked `opened` first, in the same
+ * change. Refused from any other status (a request for more information must be
+ * re-sent by the health worker first).
+ */
+export function answerConsult(
+  doc: Y.Doc,
+  ctx: OpContext,
+  input: AnswerConsultInput,
+): Result<'answered', ModelError> {
+  const prepared = prepare(doc, ctx);
+  if (!prepared.ok) return prepared;
+  const parsed = parseWith(answerInputSchema, input);
+  if (!parsed.ok) return parsed;
+  const { state, now } = prepared.value;
+  if (state.status === 'closed') return err({ type: 'ConsultClosed' });
+  const opensFirst = state.status === 'sent' || state.status === 'received';
+  if (!opensFirst && state.status !== 'opened')
+    return err({ type: 'InvalidStatusTransition', from: state.status, to: 'answered' });
+  const by = toStoredActor(ctx.actor);
+  const openedId = opensFirst ? ctx.ids.newId() : undefined;
+  const answeredId = ctx.ids.newId();
+  const { advice, disposition, template } = parsed.value;
+  doc.transact(
+    () => {
+      const transitions = rootArray(doc, 'transitions');
+      if (openedId !== undefined)
+        transitions.push([
+          { id: openedId, prev: [...state.heads], from: state.status, to: 'opened', at: now, by },
+        ]);
+      transitions.push([
+        {
+          id: answeredId,
+          prev: openedId !== undefined ? [openedId] : [...state.heads],
+          from: 'opened',
+          to: 'answered',
+          answer: { advice, disposition, ...(template !== undefined && { template }) },
+          at: now,
+          by,
+        },
+      ]);
+    },
+    origin(ctx, 'answerConsult'),
+  );
+  return ok('answered');
 }

@@ -64,6 +64,7 @@ export type {
 export {
   CONSULT_TRANSITIONS,
   STATUS_PRECEDENCE,
+  answerConsult,
   canTransition,
   changeConsultStatus,
   createConsult,
@@ -71,6 +72,8 @@ export {
   readConsult,
 } from './consult';
 export type {
+  AnswerConsultInput,
+  AnswerView,
   ChangeConsultStatusInput,
   ConsultView,
   CreateConsultInput,
@@ -89,13 +92,23 @@ export {
   toCatalogueUnit,
 } from './readings';
 export type { Acvpu, AssessmentKey, ObservationKey } from './readings';
-export { CONSULT_STATUSES, DANGER_SIGNS, PRIORITIES, PROFILE_FIELDS, SEXES } from './stored';
+export {
+  CONSULT_STATUSES,
+  DANGER_SIGNS,
+  DISPOSITIONS,
+  PRIORITIES,
+  PROFILE_FIELDS,
+  SEXES,
+  SNAPSHOT_MAX_CHARS,
+} from './stored';
 export type {
+  ConsultAnswer,
   ConsultPriority,
   ConsultRouting,
   ConsultStatus,
   DangerSign,
   DangerSigns,
+  Disposition,
   Profile,
   ProfileField,
   Sex,

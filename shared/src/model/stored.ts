@@ -320,6 +320,23 @@ export const messageEntrySchema = z.looseObject({
   ...entryBase,
 });
 
+/** What the specialist advises the clinic to do with the patient. */
+export const DISPOSITIONS = ['manage-here', 'refer', 'urgent-transfer'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/**
+ * A specialist's signed answer: carried by the transition to `answered`, so it is
+ * attributed and timestamped with it and visible only once signed (drafts never
+ * enter the document).
+ */
+export const answerSchema = z.strictObject({
+  advice: z.string().min(1).max(4000),
+  disposition: z.enum(DISPOSITIONS),
+  /** The template the advice started from, if any (for reporting). */
+  template: z.string().min(1).max(60).optional(),
+});
+export type ConsultAnswer = z.infer<typeof answerSchema>;
+
 /** `transitions` entries: `prev` = the transition ids the author saw as current. */
 export const transitionEntrySchema = z.looseObject({
   id: uuidSchema,
@@ -327,6 +344,7 @@ export const transitionEntrySchema = z.looseObject({
   from: z.enum(CONSULT_STATUSES),
   to: z.enum(CONSULT_STATUSES),
   note: z.string().max(1000).optional(),
+  answer: answerSchema.optional(),
   ...entryBase,
 });
 export type TransitionEntry = z.infer<typeof transitionEntrySchema>;
