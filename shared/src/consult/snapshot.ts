@@ -13,6 +13,7 @@ import {
   isVitalKey,
   type DangerSign,
   type EncounterView,
+  type Json,
   type ObservationView,
   type PatientView,
 } from '../model';
@@ -71,6 +72,18 @@ export const consultSnapshotSchema = z.object({
   ),
   trends: z.array(z.object({ key: z.string(), unit: z.string(), points: z.array(timed) })),
   risk: z.record(z.string(), z.unknown()).optional(),
+  /** Photos taken for the question, by content address (uploaded after the text). */
+  photos: z
+    .array(
+      z.object({
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        width: z.number().int().positive(),
+        height: z.number().int().positive(),
+        bytes: z.number().int().positive(),
+      }),
+    )
+    .max(10)
+    .optional(),
   priorityReasons: z
     .array(z.object({ source: z.string(), priority: z.string(), text: z.string() }))
     .optional(),
@@ -84,6 +97,7 @@ export interface SnapshotInput {
   /** The early-warning result shown to the health worker when she asked. */
   readonly assessment?: RiskAssessment;
   readonly priorityReasons?: readonly PriorityReason[];
+  readonly photos?: NonNullable<ConsultSnapshot['photos']>;
   readonly now: number;
 }
 
@@ -203,6 +217,8 @@ export function buildConsultSnapshot(input: SnapshotInput): ConsultSnapshot {
     ...(input.assessment !== undefined && {
       risk: JSON.parse(JSON.stringify(input.assessment)) as Record<string, unknown>,
     }),
+    ...(input.photos !== undefined &&
+      input.photos.length > 0 && { photos: input.photos.map((p) => ({ ...p })) }),
     ...(input.priorityReasons !== undefined && {
       priorityReasons: input.priorityReasons.map((r) => ({ ...r })),
     }),
@@ -217,4 +233,9 @@ export function buildConsultSnapshot(input: SnapshotInput): ConsultSnapshot {
 export function parseConsultSnapshot(value: unknown): ConsultSnapshot | undefined {
   const parsed = consultSnapshotSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** The snapshot as the plain JSON a consult document stores. */
+export function snapshotJson(snapshot: ConsultSnapshot): Json {
+  return JSON.parse(JSON.stringify(snapshot)) as Json;
 }
