@@ -6,3 +6,4 @@
 export * from './priority';
 export * from './service-levels';
 export * from './snapshot';
+export * from './routing';
