@@ -23,13 +23,25 @@ import { safeError } from './logger';
 import { authorize, routeKey, type AuthVariables } from './middleware/authorize';
 import { securityHeaders, sameOriginOnly } from './middleware/security-headers';
 import { createAuditRepository, type AuditRepository } from './repositories/audit-repository';
-import { createClinicRepository } from './repositories/clinic-repository';
 import {
   createIdentityRepository,
   type IdentityRepository,
 } from './repositories/identity-repository';
 import { createRecordAudit } from './repositories/record-audit';
 import { createSyncRepository, type SyncRepository } from './repositories/sync-repository';
+import { createConsultRepository } from './repositories/consult-repository';
+import { consultRoutes } from './routes/consults';
+import { createAttachmentRepository } from './repositories/attachment-repository';
+import { attachmentRoutes } from './routes/attachments';
+import { ATTACHMENT_LIMITS } from './consults/photos';
+import {
+  createPushNotifier,
+  type PushNotifier,
+  type PushSend,
+  type WebPushConfig,
+} from './consults/push-notifier';
+import { createPushSubscriptionRepository } from './repositories/push-subscription-repository';
+import { pushRoutes } from './routes/push';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -43,7 +55,7 @@ import {
   ENROLL_BACKOFF,
   createBackoffLimiter,
 } from './security/rate-limit';
-import { createAuthService, type AuthFailure } from './services/auth-service';
+import { createAuthService, loadDeviceKeySecret, type AuthFailure } from './services/auth-service';
 import { createDocumentEvents, type DocumentEvents } from './sync/events';
 import { createSyncService } from './sync/service';
 
@@ -60,11 +72,10 @@ export interface AppDeps {
   /** The access-token signing key (main.ts: OUTPOST_JWT_SECRET). Tests may omit it: a random one. */
   readonly jwtSecret?: Buffer;
   /**
-   * TRANSITIONAL and INSECURE: accept the unverified `X-Outpost-Device/Clinic/User`
-   * header identity on sync, the live channel and GET /api/clinics. main.ts sets it
-   * only from OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1 (logged loudly). Default false.
+   * The secret device keys are derived from (main.ts: `loadDeviceKeySecret`). When
+   * omitted, the one generated and kept in server_meta (created on first use).
    */
-  readonly allowUnauthenticatedTablets?: boolean;
+  readonly deviceKeySecret?: Buffer;
   /** Shared with the live channel (tickets minted here are consumed there). */
   readonly liveTickets?: LiveTickets;
   /** Password hashing cost (tests use a cheap one). */
@@ -76,6 +87,8 @@ export interface AppDeps {
   readonly trustProxy?: boolean;
   /** Called when a device is revoked or a user disabled (the live channel re-checks at once). */
   readonly onRevoked?: () => void;
+  /** Web Push to specialists (main.ts: OUTPOST_VAPID_*); off without `config`. `send` for tests. */
+  readonly webPush?: { readonly config?: WebPushConfig; readonly send?: PushSend };
 }
 
 /** Largest sync request body accepted; sync pages are bounded well below it. */
@@ -88,6 +101,8 @@ export const MAX_AUDIT_BODY_BYTES = 512 * 1024;
 function bodyLimitFor(path: string): number {
   if (path === '/api/sync') return MAX_API_BODY_BYTES;
   if (path === '/api/audit/events') return MAX_AUDIT_BODY_BYTES;
+  // One chunk of a photo upload (PUT /api/attachments/:uploadId).
+  if (path.startsWith('/api/attachments/')) return ATTACHMENT_LIMITS.maxChunkBytes;
   return MAX_JSON_BODY_BYTES;
 }
 
@@ -98,6 +113,8 @@ export interface AppServices {
   readonly audit: AuditRepository;
   readonly auth: ReturnType<typeof createAuthService>;
   readonly liveTickets: LiveTickets;
+  /** Set when Web Push is configured. */
+  readonly pushNotifier?: PushNotifier;
 }
 
 export function createApp(deps: AppDeps) {
@@ -110,12 +127,18 @@ export function createAppWithServices(deps: AppDeps) {
   const identity = createIdentityRepository(db);
   const audit = createAuditRepository(db, { now: deps.now });
   const recordAudit = createRecordAudit(db, audit);
-  const syncRepository = deps.syncRepository ?? createSyncRepository(db, { now: deps.now });
+  const events = deps.events ?? createDocumentEvents();
+  const syncRepository = deps.syncRepository ?? createSyncRepository(db, { now: deps.now, events });
   const liveTickets = deps.liveTickets ?? createLiveTickets(deps.now);
   const auth = createAuthService({
     identity,
     audit,
     jwtSecret: deps.jwtSecret ?? randomBytes(48),
+    deviceKeySecret: once(() =>
+      deps.deviceKeySecret !== undefined
+        ? Promise.resolve(deps.deviceKeySecret)
+        : loadDeviceKeySecret({}, identity),
+    ),
     now: deps.now,
     logger: deps.logger,
     ...(deps.scrypt === undefined ? {} : { scrypt: deps.scrypt }),
@@ -123,7 +146,6 @@ export function createAppWithServices(deps: AppDeps) {
       ? {}
       : { accessTokenTtlSeconds: deps.accessTokenTtlSeconds }),
   });
-  const clinicRepository = createClinicRepository(db);
 
   app.use(
     '*',
@@ -164,9 +186,7 @@ export function createAppWithServices(deps: AppDeps) {
     '*',
     authorize({
       auth,
-      allowUnauthenticatedTablets: deps.allowUnauthenticatedTablets ?? false,
       trustProxy: deps.trustProxy ?? false,
-      clinicExists: (clinicId) => clinicRepository.exists(clinicId),
       quarantine: (c, failure) => quarantineBody(c, failure),
     }),
   );
@@ -256,9 +276,40 @@ export function createAppWithServices(deps: AppDeps) {
       audit: recordAudit,
       sync: createSyncService({
         repository: syncRepository,
-        events: deps.events ?? createDocumentEvents(),
+        events,
         now: deps.now,
       }),
+    }),
+  );
+  const consultRepository = createConsultRepository(db);
+  api.route(
+    '/consults',
+    consultRoutes({ consults: consultRepository, audit: recordAudit, now: deps.now }),
+  );
+  const pushSubscriptions = createPushSubscriptionRepository(db);
+  const webPushConfig = deps.webPush?.config;
+  const pushNotifier =
+    webPushConfig === undefined
+      ? undefined
+      : createPushNotifier({
+          config: webPushConfig,
+          subscriptions: pushSubscriptions,
+          consult: (docId) => consultRepository.get(docId),
+          logger: deps.logger,
+          ...(deps.webPush?.send === undefined ? {} : { send: deps.webPush.send }),
+        });
+  if (pushNotifier !== undefined) events.subscribe((update) => pushNotifier.onStored(update));
+  api.route(
+    '/push',
+    pushRoutes({ config: webPushConfig, subscriptions: pushSubscriptions, now: deps.now }),
+  );
+  api.route(
+    '/attachments',
+    attachmentRoutes({
+      db,
+      attachments: createAttachmentRepository(db),
+      audit: recordAudit,
+      now: deps.now,
     }),
   );
   app.route('/api', api);
@@ -274,8 +325,24 @@ export function createAppWithServices(deps: AppDeps) {
 
   app.onError(errorHandler(deps.logger));
 
-  const services: AppServices = { identity, audit, auth, liveTickets };
+  const services: AppServices = {
+    identity,
+    audit,
+    auth,
+    liveTickets,
+    ...(pushNotifier === undefined ? {} : { pushNotifier }),
+  };
   return { app, services };
+}
+
+/** Runs `load` once; a failure is not remembered (the next call tries again). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    }));
 }
 
 /** The matched route pattern when there is one (ids in paths are not logged either). */

@@ -33,8 +33,8 @@ Environment:
   LOG_LEVEL          pino level: info (default), debug, warn, error
   OUTPOST_JWT_SECRET the access-token signing key, ≥ 32 characters (required when NODE_ENV=production;
                      otherwise generated once and kept in the database)
-  OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1
-                     TRANSITIONAL, INSECURE: accept the old tablet header identity (no sign-in)
+  OUTPOST_DEVICE_KEY_SECRET the secret tablets' device keys derive from, ≥ 32 characters
+                     (otherwise generated once and kept in the database)
   OUTPOST_ALLOWED_ORIGINS  extra origins allowed to call the API (comma-separated)
   OUTPOST_TRUST_PROXY=1    take the client address from X-Forwarded-For (behind a reverse proxy)
 `;
@@ -50,9 +50,7 @@ const commands: Record<string, CommandHandler> = {
       process.stdout.write(`  on this network: http://${address}:${server.port}\n`);
     }
     process.stdout.write(
-      config.allowUnauthenticatedTablets
-        ? 'Open it in Chrome, choose the clinic and type your name to set up the tablet. Ctrl-C stops.\n'
-        : 'Open it in Chrome and enroll the tablet with an enrollment code. Ctrl-C stops.\n',
+      'Open it in Chrome and enroll the tablet with an enrollment code. Ctrl-C stops.\n',
     );
     const stop = () => {
       void server.close().then(() => process.exit(0));

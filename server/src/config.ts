@@ -18,8 +18,6 @@ export interface Config {
   readonly migrationsDir: string;
   readonly version: string;
   readonly logLevel: string;
-  /** TRANSITIONAL, INSECURE: OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1 (see app.ts). */
-  readonly allowUnauthenticatedTablets: boolean;
   /** OUTPOST_ALLOWED_ORIGINS: comma-separated extra origins for the API (e.g. a dev server). */
   readonly allowedOrigins: readonly string[];
   /** OUTPOST_TRUST_PROXY=1: take the client address from X-Forwarded-For. */
@@ -72,7 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     migrationsDir: join(root, 'drizzle'),
     version: env.OUTPOST_VERSION ?? readVersion(root),
     logLevel: env.LOG_LEVEL ?? 'info',
-    allowUnauthenticatedTablets: env.OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS === '1',
     allowedOrigins: (env.OUTPOST_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())

@@ -14,15 +14,15 @@ import {
   type RateLimit,
 } from './live/live-server';
 import { createLogger, safeError } from './logger';
-import { createClinicRepository } from './repositories/clinic-repository';
 import { documentFacts } from './repositories/document-facts';
 import { createIdentityRepository } from './repositories/identity-repository';
 import { createRecordAudit } from './repositories/record-audit';
 import { createLiveTickets } from './security/live-tickets';
-import { loadJwtSecret } from './services/auth-service';
+import { loadDeviceKeySecret, loadJwtSecret } from './services/auth-service';
 import { createSyncRepository } from './repositories/sync-repository';
 import { StartupError } from './startup-error';
 import { createDocumentEvents } from './sync/events';
+import { loadWebPushConfig } from './consults/push-notifier';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
@@ -50,8 +50,7 @@ export function createNodeServer(
   const events = createDocumentEvents((error) =>
     deps.logger.error({ err: safeError(error) }, 'document event listener failed'),
   );
-  const repository = createSyncRepository(deps.database.db, { now: deps.now });
-  const clinics = createClinicRepository(deps.database.db);
+  const repository = createSyncRepository(deps.database.db, { now: deps.now, events });
   const liveTickets = createLiveTickets(deps.now);
   const liveRef: { current?: LiveServer } = {};
   const { app, services } = createAppWithServices({
@@ -70,7 +69,6 @@ export function createNodeServer(
   const live = createLiveServer({
     repository,
     events,
-    clinicExists: (clinicId) => clinics.exists(clinicId),
     logger: deps.logger,
     now: deps.now,
     tickets: liveTickets,
@@ -79,7 +77,6 @@ export function createNodeServer(
       services.identity.inactiveSessions(sessionIds, new Date(deps.now())),
     documentFacts: (docId, clinicId) => documentFacts(deps.database.db, docId, clinicId),
     audit: createRecordAudit(deps.database.db, services.audit),
-    allowUnauthenticatedTablets: deps.allowUnauthenticatedTablets ?? false,
     ...(deps.allowedOrigins === undefined ? {} : { allowedOrigins: deps.allowedOrigins }),
     ...(deps.revocationCheckMs === undefined ? {} : { revocationCheckMs: deps.revocationCheckMs }),
     ...(deps.liveRateLimit === undefined ? {} : { rateLimit: deps.liveRateLimit }),
@@ -102,6 +99,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  const webPush = loadWebPushConfig(process.env);
   const logger = createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config);
   try {
@@ -113,18 +111,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     );
   }
   let jwtSecret: Buffer;
+  let deviceKeySecret: Buffer;
   try {
-    jwtSecret = await loadJwtSecret(process.env, createIdentityRepository(database.db), logger);
+    const identity = createIdentityRepository(database.db);
+    jwtSecret = await loadJwtSecret(process.env, identity, logger);
+    deviceKeySecret = await loadDeviceKeySecret(process.env, identity);
   } catch (error) {
     await database.close();
     throw error;
-  }
-  if (config.allowUnauthenticatedTablets) {
-    const warning =
-      "OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS=1: anyone on the network can read and write every clinic's records " +
-      'by naming a clinic in X-Outpost-* headers. Transitional, for the tablet before its sign-in screens; never in production.';
-    logger.warn(warning);
-    process.stderr.write(`\n!!! ${warning}\n\n`);
   }
   const { server, live } = createNodeServer({
     database,
@@ -133,9 +127,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger,
     now: () => Date.now(),
     jwtSecret,
-    allowUnauthenticatedTablets: config.allowUnauthenticatedTablets,
+    deviceKeySecret,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
+    ...(webPush === undefined ? {} : { webPush: { config: webPush } }),
   });
   try {
     await new Promise<void>((resolve, reject) => {

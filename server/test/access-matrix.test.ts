@@ -274,6 +274,94 @@ for (const kind of databaseKinds()) {
           systemAdmin: 403,
         },
       },
+      // Consults (docs/consults.md): scope per consult; a consult outside it is 404.
+      {
+        route: 'GET /api/consults',
+        request: () => ['GET', '/api/consults'],
+        expect: {
+          anon: 401,
+          deviceOnly: 401,
+          ...all('ok', RECORD_READERS),
+          otherDistrictAdmin: 'ok', // their own district's (none here)
+          systemAdmin: 403,
+        },
+      },
+      {
+        route: 'GET /api/consults/stalled',
+        request: () => ['GET', '/api/consults/stalled'],
+        expect: {
+          anon: 401,
+          ...all('ok', RECORD_READERS),
+          otherDistrictAdmin: 'ok',
+          systemAdmin: 403,
+        },
+      },
+      {
+        route: 'GET /api/consults/:id',
+        request: () => ['GET', `/api/consults/${consultA.slice('consult/'.length)}`],
+        expect: {
+          anon: 401,
+          ...all('ok', RECORD_READERS), // routed to the specialist's cardiology
+          otherDistrictAdmin: 404,
+          systemAdmin: 403,
+        },
+      },
+      {
+        route: 'POST /api/attachments',
+        request: () => [
+          'POST',
+          '/api/attachments',
+          { consultDocId: consultA, sha256: 'a'.repeat(64), size: 1000, contentType: 'image/jpeg' },
+        ],
+        expect: {
+          anon: 401,
+          hw: 'ok',
+          clinician: 'ok',
+          specialist: 'ok',
+          districtAdmin: 403,
+          otherDistrictAdmin: 403,
+          systemAdmin: 403,
+        },
+      },
+      {
+        route: 'PUT /api/attachments/:uploadId',
+        request: () => ['PUT', `/api/attachments/${randomUUID()}?offset=0`, undefined],
+        expect: { anon: 401, hw: 404, specialist: 404, districtAdmin: 403, systemAdmin: 403 },
+      },
+      {
+        route: 'GET /api/attachments/:sha256',
+        request: () => ['GET', `/api/attachments/${'f'.repeat(64)}`],
+        expect: {
+          anon: 401,
+          ...all(404, RECORD_READERS),
+          otherDistrictAdmin: 404,
+          systemAdmin: 403,
+        },
+      },
+      // Web Push: specialists only; this server has no VAPID keys, so 501 once allowed.
+      {
+        route: 'GET /api/push/public-key',
+        request: () => ['GET', '/api/push/public-key'],
+        expect: { anon: 401, hw: 403, specialist: 'ok', districtAdmin: 403, systemAdmin: 403 },
+      },
+      {
+        route: 'POST /api/push/subscriptions',
+        request: () => [
+          'POST',
+          '/api/push/subscriptions',
+          { endpoint: 'https://fcm.googleapis.com/x' },
+        ],
+        expect: { anon: 401, hw: 403, clinician: 403, specialist: 'ok', districtAdmin: 403 },
+      },
+      {
+        route: 'DELETE /api/push/subscriptions',
+        request: () => [
+          'DELETE',
+          '/api/push/subscriptions',
+          { endpoint: 'https://fcm.googleapis.com/x' },
+        ],
+        expect: { anon: 401, hw: 403, specialist: 'ok', systemAdmin: 403 },
+      },
       {
         route: 'GET /api/admin/users',
         request: () => ['GET', '/api/admin/users'],

@@ -10,6 +10,7 @@ import { createApp, errorHandler } from '../src/app';
 import { readJson } from '../src/http/body';
 import { clinics, districts } from '../src/db/schema';
 import { databaseKinds, type TestDatabase } from './support/databases';
+import { identityFixture } from './support/identity';
 
 const logger = pino({ level: 'silent' });
 
@@ -56,26 +57,37 @@ for (const kind of databaseKinds()) {
       expect(await response.json()).toEqual({ status: 'ok', db: kind.name, version: '9.9.9-test' });
     });
 
-    it('GET /api/clinics needs a signed-in user; with unauthenticated tablets allowed (transitional) it lists names only', async () => {
+    it('GET /api/clinics needs a signed-in user, who gets the names of their own clinics only', async () => {
       await testDb.database.db
         .insert(districts)
         .values({ id: '01930000-0000-7000-8000-0000000000d1', name: 'D' });
-      await testDb.database.db.insert(clinics).values({
-        id: '01930000-0000-7000-8000-0000000000c1',
-        districtId: '01930000-0000-7000-8000-0000000000d1',
-        name: 'Test Clinic',
-      });
+      await testDb.database.db.insert(clinics).values([
+        {
+          id: '01930000-0000-7000-8000-0000000000c1',
+          districtId: '01930000-0000-7000-8000-0000000000d1',
+          name: 'Test Clinic',
+        },
+        {
+          id: '01930000-0000-7000-8000-0000000000c2',
+          districtId: '01930000-0000-7000-8000-0000000000d1',
+          name: 'Other Clinic',
+        },
+      ]);
       const refused = await app.request('/api/clinics');
       expect(refused.status).toBe(401);
-      const transitional = createApp({
-        database: testDb.database,
-        version: '9.9.9-test',
-        webDir,
-        logger,
-        now: () => Date.now(),
-        allowUnauthenticatedTablets: true,
+      // The old header identity is not accepted either.
+      const headers = await app.request('/api/clinics', {
+        headers: {
+          'x-outpost-device': '01930000-0000-7000-8000-0000000000e1',
+          'x-outpost-clinic': '01930000-0000-7000-8000-0000000000c1',
+          'x-outpost-user': '01930000-0000-7000-8000-0000000000a1',
+        },
       });
-      const response = await transitional.request('/api/clinics');
+      expect(headers.status).toBe(401);
+      const worker = await identityFixture(app, testDb.database.db).signIn(
+        '01930000-0000-7000-8000-0000000000c1',
+      );
+      const response = await app.request('/api/clinics', { headers: worker.headers });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(await response.json()).toEqual({

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, enrollmentCodes, patients, ROLES, updateLog, users } from '../src/db/schema';
 import { TEST_SCRYPT } from '../src/auth/passwords';
 import { DEMO_CLINIC, DEMO_PATIENTS, DEMO_SEED_DEVICE, seedDemo } from '../src/services/demo-seed';
+import { SERVER_ACTOR_ID } from '../src/consults/server-author';
 import { pgliteKind, type TestDatabase } from './support/databases';
 
 describe('the demo seed', () => {
@@ -40,9 +41,15 @@ describe('the demo seed', () => {
       .where(eq(patients.clinicId, DEMO_CLINIC.id));
     expect(Number(patientRows?.n)).toBe(DEMO_PATIENTS);
     const log = await db.select().from(updateLog);
-    expect(log.every((row) => row.deviceId === DEMO_SEED_DEVICE && row.localSeq !== null)).toBe(
-      true,
-    );
+    // The seed's pushes, and the server's own `received` on each sent consult (consults/received.ts).
+    expect(
+      log.every(
+        (row) =>
+          (row.deviceId === DEMO_SEED_DEVICE && row.localSeq !== null) ||
+          (row.deviceId === SERVER_ACTOR_ID && row.localSeq === null),
+      ),
+    ).toBe(true);
+    expect(log.some((row) => row.deviceId === SERVER_ACTOR_ID)).toBe(true);
     const before = await snapshot();
     expect(await seedDemo(db, { now: () => Date.UTC(2025, 5, 2), scrypt: TEST_SCRYPT })).toEqual({
       created: false,

@@ -435,7 +435,7 @@ for (const kind of databaseKinds()) {
       const [consultRow] = await db.select().from(consults).where(eq(consults.docId, consult));
       expect(consultRow).toMatchObject({
         patientDocId: patient,
-        status: 'sent',
+        status: 'received', // sent by the tablet, then marked received by the server (consults/received.ts)
         priority: 'urgent',
         specialty: 'cardiology',
         messageCount: 1,

@@ -25,17 +25,21 @@ import { openInMemory, type Database } from '../../server/src/db/database';
 import { clinics, districts } from '../../server/src/db/schema';
 import { createLogger } from '../../server/src/logger';
 import { createNodeServer, type NodeServer } from '../../server/src/main';
+import { TEST_SCRYPT } from '../../server/src/auth/passwords';
+import { httpRequester, identityFixture } from '../../server/test/support/identity';
+import { authorisedFetch, signInTablet, type TabletAuth } from '../integration/harness';
 import { startCountingLink, type CountingLink } from './link';
 import { kindOf } from './records';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const DISTRICT_ID = '01930000-0000-7000-8000-0000000be4c1';
-export const BENCH_USER = '01930000-0000-7000-8000-0000000be4c2' as UserId;
 
 const systemClock = { now: () => Date.now() };
 
 export interface OutpostServer {
   readonly link: CountingLink;
+  /** A new enrolled device with a health worker of the clinic signed in (the server's own API). */
+  signIn(): Promise<TabletAuth>;
   /** One record per response received over the link: wire bytes and decoded bytes. */
   readonly responses: ResponseRecord[];
   close(): Promise<void>;
@@ -68,6 +72,7 @@ export async function startOutpostServer(clinicId: ClinicId): Promise<OutpostSer
     webDir,
     logger: createLogger('silent'),
     now: () => Date.now(),
+    scrypt: TEST_SCRYPT,
   });
   await new Promise<void>((resolve, reject) => {
     node.server.once('error', reject);
@@ -75,8 +80,12 @@ export async function startOutpostServer(clinicId: ClinicId): Promise<OutpostSer
   });
   const port = (node.server.address() as AddressInfo).port;
   const link = await startCountingLink(port);
+  // Enrollment and sign-in go straight to the server (not counted on the link).
+  const ids = identityFixture(httpRequester(`http://127.0.0.1:${port}`), database.db);
+  const worker = await ids.createUser(clinicId);
   return {
     link,
+    signIn: () => signInTablet(ids, clinicId, worker),
     responses: [],
     close: async () => {
       await link.close();
@@ -98,13 +107,14 @@ export interface OutpostTablet {
 export async function createOutpostTablet(
   server: OutpostServer,
   clinicId: ClinicId,
-  identity: { deviceId?: string; clientId?: number } = {},
+  identity: { clientId?: number } = {},
 ): Promise<OutpostTablet> {
+  const auth = await server.signIn();
   const store = await createMemoryStore({
     clinicId,
-    userId: BENCH_USER,
+    userId: auth.userId as UserId,
     clock: systemClock,
-    identity,
+    identity: { ...identity, deviceId: auth.deviceId },
   });
   // Counts the decoded size of each response (the link counts the wire bytes).
   const recordingFetch: typeof fetch = async (input, init) => {
@@ -127,8 +137,7 @@ export async function createOutpostTablet(
   };
   const transport = createHttpTransport({
     url: `${server.link.url}/api/sync`,
-    identity: () => ({ deviceId: store.deviceId, clinicId, userId: BENCH_USER }),
-    fetch: recordingFetch,
+    fetch: authorisedFetch(auth, recordingFetch),
     gzip: true,
   });
   const client = createSyncClient({ store, transport, clock: systemClock, timeoutMs: 600_000 });

@@ -34,7 +34,6 @@ import { createPouchTablet, startPouchServer } from './pouch';
 import { gzipSize, jsonDelta, jsonSize, kindOf, recordJson, type JsonObject } from './records';
 
 const CLINIC_ID = '01930000-0000-7000-8000-0000000be4c0' as ClinicId;
-const SEED_DEVICE = '01930000-0000-7000-8000-0000000be4d1';
 const asJson = process.argv.includes('--json');
 
 type ScenarioId = 'a' | 'b' | 'c' | 'd';
@@ -109,7 +108,6 @@ async function main(): Promise<void> {
   // Outpost's seeding tablet holds the workload as authored (before the day is added).
   const outpostServer = await startOutpostServer(CLINIC_ID);
   const seedTablet = await createOutpostTablet(outpostServer, CLINIC_ID, {
-    deviceId: SEED_DEVICE,
     clientId: workload.clientId,
   });
   for (const record of baseRecords) await saveRecord(seedTablet, record);

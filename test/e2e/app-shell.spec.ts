@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { NEXT_VERSION, webBuildDir, webNextBuildDir } from '../support/paths';
-import { SetupScreen } from '../support/pages';
+import { LockScreen, SetupScreen } from '../support/pages';
 import { startOutpost, type OutpostServer } from '../support/server';
 
 let server: OutpostServer | undefined;
@@ -17,32 +17,57 @@ test('a new tablet opens Outpost on the setup screen, then the patient list', as
   await page.goto(server.url);
   await expect(page.getByRole('heading', { name: 'Set up this tablet' })).toBeVisible();
   await expect(page.getByTestId('connection')).toHaveText(/Online/);
-  await new SetupScreen(page).setUp(server.url, 'Neema');
+  await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('sync-status')).toBeVisible();
+});
+
+test('a wrong enrollment code is refused next to the field; a good one leads to sign-in', async ({
+  page,
+}) => {
+  server = await startOutpost();
+  await page.goto(server.url);
+  const setup = new SetupScreen(page);
+  await expect(setup.heading).toBeVisible();
+  await page.getByRole('button', { name: 'Enroll this tablet' }).click();
+  await expect(page.getByText('Type the enrollment code')).toBeVisible();
+  await expect(page.getByText('Give this tablet a name')).toBeVisible();
+  await page.getByLabel('Enrollment code').fill('AAAA-BBBB-CCCC');
+  await page.getByLabel('Name of this tablet').fill('Maternity tablet 2');
+  await page.getByRole('button', { name: 'Enroll this tablet' }).click();
+  await expect(page.getByLabel('Enrollment code')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#setup-code-error')).toHaveText(/unknown, already used or expired/);
+  await setup.enroll(server.takeEnrollmentCode(), 'Maternity tablet 2');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText('Tablet “Maternity tablet 2”')).toBeVisible();
 });
 
 test('after one online visit the app opens with the network cut', async ({ page, context }) => {
   server = await startOutpost();
-  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+  const patients = await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
 
   await context.setOffline(true);
   await page.reload();
+  // A restart forgets the key: her password opens the tablet again, offline.
+  await new LockScreen(page).unlockAs(server.account('Neema'));
   await expect(patients.heading).toBeVisible();
   await expect(page.getByTestId('connection')).toHaveText(/Offline/);
 
   // A deep link (client-side route) also opens offline from the cached shell.
   await page.goto(`${server.url}/patients/new`);
+  await new LockScreen(page).unlockAs(server.account('Neema'));
   await expect(page.getByRole('heading', { name: 'Register a patient' })).toBeVisible();
 });
 
 test('the app opens offline even when the server is gone', async ({ page }) => {
   server = await startOutpost();
-  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+  const patients = await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
+  const neema = server.account('Neema');
   await server.stop();
   server = undefined;
   await page.reload();
+  await new LockScreen(page).unlockAs(neema);
   await expect(patients.heading).toBeVisible();
 });
 
@@ -50,7 +75,7 @@ test('when a new version is deployed the app offers to update, then runs it', as
   const webDir = mkdtempSync(join(tmpdir(), 'outpost-web-'));
   cpSync(webBuildDir, webDir, { recursive: true });
   server = await startOutpost({ webDir });
-  await new SetupScreen(page).setUp(server.url, 'Neema');
+  await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
   const firstVersion = await page.getByTestId('app-version').textContent();
   expect(firstVersion).not.toBe(NEXT_VERSION);
@@ -73,7 +98,7 @@ test('the update prompt waits while a form holds unsaved input', async ({ page }
   const webDir = mkdtempSync(join(tmpdir(), 'outpost-web-'));
   cpSync(webBuildDir, webDir, { recursive: true });
   server = await startOutpost({ webDir });
-  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+  const patients = await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
 
   // She starts typing a registration…

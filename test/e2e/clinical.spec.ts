@@ -43,7 +43,7 @@ async function offlineTablet(page: Page, context: BrowserContext) {
   // OUTPOST_E2E_WEB_DIR: a private build (when other builds share web/build).
   const webDir = process.env.OUTPOST_E2E_WEB_DIR;
   server = await startOutpost(webDir ? { webDir } : {});
-  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+  const patients = await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
   await context.setOffline(true);
   await expect(page.getByTestId('connection')).toHaveText(/Offline/);

@@ -3,10 +3,12 @@
  * so each journey runs through a loopback proxy that can be cut: with it cut,
  * a tablet is truly offline, live channel included.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
+import type { AccountName } from '../support/accounts';
 import {
   expectAllSent,
+  LockScreen,
   PatientScreen,
   RegisterScreen,
   SetupScreen,
@@ -17,23 +19,37 @@ import { startOutpost, type OutpostServer } from '../support/server';
 
 let server: OutpostServer | undefined;
 let proxy: CuttableProxy | undefined;
+/** The tablets' browser profiles, closed after each journey (they would go on syncing). */
+const contexts: BrowserContext[] = [];
 test.afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
   await proxy?.close();
   await server?.stop();
   proxy = undefined;
   server = undefined;
 });
 
-async function tablet(browser: Browser, url: string, userName: string): Promise<Page> {
+/** A tablet of the demo clinic for `who`, reaching `outpost` through `url` (the proxy). */
+async function tablet(
+  browser: Browser,
+  outpost: OutpostServer,
+  url: string,
+  who: AccountName,
+): Promise<Page> {
   const context = await browser.newContext();
+  contexts.push(context);
   const page = await context.newPage();
-  await new SetupScreen(page).setUp(url, userName);
+  await new SetupScreen(page).setUp(outpost, who, { url });
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
   return page;
 }
 
-async function openPatient(page: Page, url: string, name: string): Promise<PatientScreen> {
-  await page.goto(url);
+/** Opens a patient from the list (in the app: a page load would lock the tablet again). */
+async function openPatient(page: Page, name: string): Promise<PatientScreen> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Patients' })
+    .click();
   await page.getByPlaceholder('Search by name, phone, ID or village').fill(name);
   await page
     .getByTestId('patient-list')
@@ -47,10 +63,11 @@ async function openPatient(page: Page, url: string, name: string): Promise<Patie
 test('two tablets edit the same patient offline; after sync both see both edits', async ({
   browser,
 }) => {
+  test.setTimeout(120_000); // two tablets, each enrolled, signed in and given a PIN
   server = await startOutpost();
   proxy = await startCuttableProxy({ targetPort: Number(new URL(server.url).port) });
-  const neema = await tablet(browser, proxy.url, 'Neema');
-  const baraka = await tablet(browser, proxy.url, 'Baraka');
+  const neema = await tablet(browser, server, proxy.url, 'Neema');
+  const baraka = await tablet(browser, server, proxy.url, 'Baraka');
 
   // Neema registers Juma; both tablets have him.
   await neema
@@ -67,16 +84,17 @@ test('two tablets edit the same patient offline; after sync both see both edits'
   await expectAllSent(neema);
   await syncNow(baraka);
   await expectAllSent(baraka);
-  await openPatient(baraka, proxy.url, 'Juma Mfano');
+  await openPatient(baraka, 'Juma Mfano');
 
   // The link goes down for both (HTTP and websockets).
   await proxy.cut();
   await neema.context().setOffline(true);
   await baraka.context().setOffline(true);
 
-  const neemaVisit = await (await openPatient(neema, proxy.url, 'Juma Mfano')).startVisit();
+  const neemaVisit = await (await openPatient(neema, 'Juma Mfano')).startVisit();
   await neemaVisit.record({ 'Heart rate': '88' });
   await baraka.reload();
+  await new LockScreen(baraka).unlockAs(server.account('Baraka'));
   const barakaVisit = await new PatientScreen(baraka).startVisit();
   await barakaVisit.record({ Temperature: '39.1' });
 
@@ -90,7 +108,7 @@ test('two tablets edit the same patient offline; after sync both see both edits'
   }
 
   for (const page of [neema, baraka]) {
-    await openPatient(page, proxy.url, 'Juma Mfano');
+    await openPatient(page, 'Juma Mfano');
     const latest = page.getByTestId('latest-vitals');
     await expect(latest).toContainText('88');
     await expect(latest).toContainText('39.1');
@@ -101,16 +119,17 @@ test('two tablets edit the same patient offline; after sync both see both edits'
 test('the live channel: a colleague sees a change within seconds, and catches up after a cut', async ({
   browser,
 }) => {
+  test.setTimeout(120_000); // two tablets, each enrolled, signed in and given a PIN
   server = await startOutpost();
   proxy = await startCuttableProxy({ targetPort: Number(new URL(server.url).port) });
-  const neema = await tablet(browser, proxy.url, 'Neema');
-  const baraka = await tablet(browser, proxy.url, 'Baraka');
+  const neema = await tablet(browser, server, proxy.url, 'Neema');
+  const baraka = await tablet(browser, server, proxy.url, 'Baraka');
 
   // Both open the same (demo) patient; Neema opens a visit.
   const first = neema.getByTestId('patient-list').getByRole('link').first();
   const name = ((await first.locator('.name').textContent()) ?? '').trim();
-  await openPatient(neema, proxy.url, name);
-  await openPatient(baraka, proxy.url, name);
+  await openPatient(neema, name);
+  await openPatient(baraka, name);
   const visit = await new PatientScreen(neema).startVisit();
 
   // Live: Baraka's open record shows the new visit without any sync.

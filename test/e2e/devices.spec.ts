@@ -6,7 +6,14 @@
  * `window.__outpostSimulator` (measure, dropConnection, degrade …).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { SetupScreen, type PatientsScreen, type Person, type VisitScreen } from '../support/pages';
+import {
+  LockScreen,
+  SetupScreen,
+  type PatientsScreen,
+  type Person,
+  type TabletServer,
+  type VisitScreen,
+} from '../support/pages';
 import { startOutpost, type OutpostServer } from '../support/server';
 
 const JUMA: Person = {
@@ -54,11 +61,23 @@ async function simulator(page: Page, action: SimAction): Promise<void> {
   }, action);
 }
 
-async function openVisit(page: Page, baseUrl: string): Promise<VisitScreen> {
-  const patients: PatientsScreen = await new SetupScreen(page).setUp(baseUrl, 'Neema');
+async function openVisit(page: Page, tablet: TabletServer): Promise<VisitScreen> {
+  const patients: PatientsScreen = await new SetupScreen(page).setUp(tablet, 'Neema');
   const register = await patients.openRegistration();
   const patient = await register.register(JUMA);
   return patient.startVisit();
+}
+
+/**
+ * Lets `minutes` of monitoring pass on the fake clock while the nurse stays at
+ * the bedside: she touches the tablet each minute, so the 2-minute idle lock
+ * (which would hide the monitor) does not start.
+ */
+async function watchFor(page: Page, minutes: number): Promise<void> {
+  for (let elapsed = 0; elapsed < minutes; elapsed += 0.5) {
+    await page.keyboard.press('Shift');
+    await page.clock.runFor(Math.round(Math.min(0.5, minutes - elapsed) * 60_000));
+  }
 }
 
 function deviceItem(page: Page, name: string) {
@@ -70,7 +89,7 @@ test('she pairs the BP cuff, takes a reading, accepts it: the visit shows it fro
 }) => {
   await withSimulatedDevices(page);
   server = await startOutpost();
-  const visit = await openVisit(page, server.url);
+  const visit = await openVisit(page, server);
 
   await page.getByRole('button', { name: 'Pair Blood pressure cuff' }).click();
   const cuff = deviceItem(page, 'Training BP cuff');
@@ -123,7 +142,7 @@ test('in a browser without Bluetooth, serial or USB, the panel says so plainly a
     }
   });
   server = await startOutpost();
-  const visit = await openVisit(page, server.url);
+  const visit = await openVisit(page, server);
   const devices = page.getByRole('region', { name: 'Devices' });
   await expect(devices).toContainText(
     'This browser cannot reach Bluetooth devices. Type the values in the form below.',
@@ -141,7 +160,7 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
   await page.clock.install();
   await withSimulatedDevices(page);
   server = await startOutpost();
-  await openVisit(page, server.url);
+  await openVisit(page, server);
 
   await page.getByRole('button', { name: 'Connect USB pulse oximeter' }).click();
   await expect(page.getByTestId('live-spo2')).toHaveText(/^\d+%$/);
@@ -150,7 +169,7 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
   await expect(page.getByTestId('monitor-status')).toContainText('Monitoring since');
 
   // Three accelerated minutes of a healthy patient.
-  await page.clock.runFor('03:00');
+  await watchFor(page, 3);
   await expect(page.getByTestId('monitor-minute-count')).toHaveText(/^[23] minutes summarised$/);
   const rows = page.getByTestId('monitor-minutes').locator('tbody tr');
   await expect(rows.first()).toContainText(/9\d \/ 9\d(\.5)? \/ 9\d/);
@@ -159,7 +178,7 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
 
   // The patient degrades: SpO2 drifts down and the pulse up.
   await simulator(page, 'degradeOximeter');
-  await page.clock.runFor('02:30');
+  await watchFor(page, 2.5);
   const alert = monitor.locator('.alert[data-kind^="spo2"]');
   await expect(alert).toBeVisible();
   await expect(alert).toContainText(/SpO2 (has fallen|is) below the target band/);
@@ -170,8 +189,9 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
   );
   expect(before).toBeGreaterThanOrEqual(4);
 
-  // A reload: the session continues from what the tablet stored.
+  // A reload (her password opens the tablet again): the session continues from what the tablet stored.
   await page.reload();
+  await new LockScreen(page).unlockAs(server.account('Neema'));
   await expect(page.getByTestId('monitor-status')).toContainText('Monitoring since');
   await expect(page.getByText('Monitoring continues after the page was reloaded.')).toBeVisible();
   await expect(page.getByTestId('monitor-minute-count')).toHaveText(
@@ -179,7 +199,7 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
   );
   await expect(page.getByTestId('monitor-samples')).not.toHaveText('0 seconds recorded');
   await expect(page.getByTestId('live-spo2')).toBeVisible({ timeout: 20_000 });
-  await page.clock.runFor('01:30');
+  await watchFor(page, 1.5);
   await expect(page.getByTestId('monitor-minute-count')).not.toHaveText(
     new RegExp(`^${before} minutes summarised$`),
   );

@@ -14,6 +14,7 @@ import {
   expectAllSent,
   PatientScreen,
   PatientsScreen,
+  LockScreen,
   SetupScreen,
   syncNow,
   type Person,
@@ -41,8 +42,10 @@ test('offline, she registers a patient and records vitals; a reload keeps them; 
   context,
   browser,
 }) => {
+  // Two tablets, each set up with a sign-in and a PIN, and a password unlock after the reload.
+  test.setTimeout(120_000);
   server = await startOutpost();
-  const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+  const patients = await new SetupScreen(page).setUp(server, 'Neema');
   await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
   await expectAllSent(page);
 
@@ -65,8 +68,9 @@ test('offline, she registers a patient and records vitals; a reload keeps them; 
   await expect(visit.riskBand).toHaveAttribute('data-complete', 'true');
   await expect(page.getByTestId('sync-pending')).toHaveText(/changes? waiting to be sent/);
 
-  // A reload with no network: everything is still there.
+  // A reload with no network: her password reopens the tablet, and everything is still there.
   await page.reload();
+  await new LockScreen(page).unlockAs(server.account('Neema'));
   await expect(visit.observations).toContainText('96');
   await expect(visit.riskBand).toBeVisible();
   await page.getByRole('link', { name: 'Patients' }).click();
@@ -82,7 +86,7 @@ test('offline, she registers a patient and records vitals; a reload keeps them; 
   const colleague = await browser.newContext();
   try {
     const other = await colleague.newPage();
-    const theirPatients = await new SetupScreen(other).setUp(server.url, 'Baraka');
+    const theirPatients = await new SetupScreen(other).setUp(server, 'Baraka');
     await theirPatients.search('Fictiona');
     await theirPatients.row(/Amina Fictiona/).click();
     await expect(new PatientScreen(other).name).toContainText('Amina Fictiona');
@@ -109,7 +113,7 @@ test('killing the browser right after "Saved" loses nothing', async () => {
   let context: BrowserContext = await launch();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    const patients = await new SetupScreen(page).setUp(server.url, 'Neema');
+    const patients = await new SetupScreen(page).setUp(server, 'Neema');
     await expect(page.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
     // Offline, so the record can only come back from this tablet's own storage.
     await context.setOffline(true);
@@ -130,6 +134,7 @@ test('killing the browser right after "Saved" loses nothing', async () => {
     const again = context.pages()[0] ?? (await context.newPage());
     await context.setOffline(true);
     await again.goto(server.url).catch(() => undefined); // served by the service worker
+    await new LockScreen(again).unlockAs(server.account('Neema'));
     const list = new PatientsScreen(again);
     await expect(list.heading).toBeVisible();
     await list.search('Ghafla');

@@ -9,22 +9,28 @@
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { UserId } from '@outpost/shared/ids';
 import { createApp } from '../../server/src/app';
+import { TEST_SCRYPT } from '../../server/src/auth/passwords';
 import { documents } from '../../server/src/db/schema';
 import { createSyncRepository } from '../../server/src/repositories/sync-repository';
 import { databaseKinds, type TestDatabase } from '../../server/test/support/databases';
+import { identityFixture } from '../../server/test/support/identity';
 import { createClinic } from '../../server/test/support/sync';
 import type { Transport } from '../../web/src/lib/sync/engine';
 import {
   compareReplicas,
   createSharedPatient,
   createTablet,
+  appRequester,
   httpTransport,
   runPatientOp,
+  signInTablet,
   tabletReplica,
   type Expected,
   type Replica,
   type SimTablet,
+  type TabletAuth,
 } from './harness';
 
 const WRITERS = 4;
@@ -43,9 +49,7 @@ for (const kind of databaseKinds()) {
         webDir: '/nonexistent',
         logger: pino({ level: 'silent' }),
         now: () => Date.now(),
-        // The tablet's sync transport still sends the transitional header identity
-        // (X-Outpost-*) until the tablet's sign-in lands: the explicit, insecure mode.
-        allowUnauthenticatedTablets: true,
+        scrypt: TEST_SCRYPT,
       });
     });
     afterAll(async () => {
@@ -57,23 +61,29 @@ for (const kind of databaseKinds()) {
       const clinicId = await createClinic(db, 'Busy clinic (fictional)');
       const expected: Expected = new Map();
       const tablets: SimTablet[] = [];
-      const transportOf = (index: number): Transport =>
+      // Each tablet is an enrolled device with a health worker of the clinic signed in.
+      const ids = identityFixture(appRequester(app), db);
+      const transportOf = (auth: TabletAuth): Transport =>
         httpTransport(
-          () => ({ deviceId: tablets[index]!.deviceId, clinicId, userId: tablets[index]!.userId }),
+          () => auth,
           () => 'http://outpost.test/api/sync',
           (input, init) => Promise.resolve(app.request(input as string, init)),
         );
-      for (let index = 0; index <= WRITERS; index++)
+      for (let index = 0; index <= WRITERS; index++) {
+        const auth = await signInTablet(ids, clinicId);
         tablets.push(
           await createTablet({
             name: index === WRITERS ? 'reader' : `writer ${index}`,
             clinicId,
+            deviceId: auth.deviceId,
+            userId: auth.userId as UserId,
             seed: 900 + index,
-            transport: transportOf(index),
+            transport: transportOf(auth),
             // One update per request: every push is its own transaction, interleaved.
             sync: { maxPushBytes: 1, maxResponseBytes: 4_000 },
           }),
         );
+      }
       const writers = tablets.slice(0, WRITERS);
       const reader = tablets[WRITERS]!;
       for (const writer of writers)

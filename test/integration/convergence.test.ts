@@ -24,22 +24,26 @@ import fc from 'fast-check';
 import { count, eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ClinicId } from '@outpost/shared/ids';
+import type { ClinicId, UserId } from '@outpost/shared/ids';
 import { createApp } from '../../server/src/app';
+import { TEST_SCRYPT } from '../../server/src/auth/passwords';
 import type { Db } from '../../server/src/db/database';
 import { documents, updateLog } from '../../server/src/db/schema';
 import { createSyncRepository } from '../../server/src/repositories/sync-repository';
 import { pgliteKind, type TestDatabase } from '../../server/test/support/databases';
+import { identityFixture } from '../../server/test/support/identity';
 import { createClinic } from '../../server/test/support/sync';
 import { TransportError } from '../../web/src/lib/sync/engine';
 import { ControlledTransport } from '../../web/src/lib/sync/testing';
 import {
   compareReplicas,
   createSharedPatient,
+  appRequester,
   createTablet,
   httpTransport,
   runPatientOp,
   short,
+  signInTablet,
   tabletReplica,
   type Expected,
   type PatientOp,
@@ -217,9 +221,13 @@ async function createWorld(): Promise<World> {
   const tablets: SimTablet[] = [];
   const senders: Array<(body: Uint8Array) => Promise<Uint8Array>> = [];
   const transports: ControlledTransport[] = [];
+  // One health worker of the clinic, signed in on three enrolled tablets.
+  const ids = identityFixture(appRequester(app), db);
+  const worker = await ids.createUser(clinicId);
   for (const index of [0, 1, 2]) {
+    const auth = await signInTablet(ids, clinicId, worker);
     const http = httpTransport(
-      () => ({ deviceId: tablets[index]!.deviceId, clinicId, userId: tablets[index]!.userId }),
+      () => auth,
       () => 'http://outpost.test/api/sync',
       (input, init) => Promise.resolve(app.request(input as string, init)),
     );
@@ -239,6 +247,8 @@ async function createWorld(): Promise<World> {
       await createTablet({
         name: `t${index}`,
         clinicId,
+        deviceId: auth.deviceId,
+        userId: auth.userId as UserId,
         seed: run * 16 + index,
         transport: transports[index]!,
       }),
@@ -517,9 +527,7 @@ describe('three tablets and the real server (in-memory PGlite)', () => {
       webDir: '/nonexistent',
       logger: pino({ level: 'silent' }),
       now: () => Date.now(),
-      // The tablet's sync transport still sends the transitional header identity
-      // (X-Outpost-*) until the tablet's sign-in lands: the explicit, insecure mode.
-      allowUnauthenticatedTablets: true,
+      scrypt: TEST_SCRYPT,
     });
   });
   afterAll(async () => {
@@ -556,5 +564,7 @@ describe('three tablets and the real server (in-memory PGlite)', () => {
     process.stdout.write(
       `convergence: ${RUNS} schedules in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stats)}\n`,
     );
-  });
+    // Each schedule enrolls three devices and signs a health worker in on them (real
+    // HTTP, audited): 500 schedules take 2–6 minutes depending on the machine's load.
+  }, 600_000);
 });

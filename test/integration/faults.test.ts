@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ClinicId } from '@outpost/shared/ids';
+import type { ClinicId, UserId } from '@outpost/shared/ids';
 import { seededRandom } from '@outpost/shared/model/fixtures';
 import { decodeSyncRequest, type PushedUpdate } from '@outpost/shared/sync';
 import { openEmbedded, openPostgres, type Database } from '../../server/src/db/database';
@@ -34,6 +34,7 @@ import {
   migrationsDir,
   postgresAdminUrl,
 } from '../../server/test/support/databases';
+import { identityFixture, type TestUser } from '../../server/test/support/identity';
 import { createClinic } from '../../server/test/support/sync';
 import { TransportError, type Transport } from '../../web/src/lib/sync/engine';
 import { repoRoot, serverCli } from '../support/paths';
@@ -42,6 +43,7 @@ import {
   compareReplicas,
   createSharedPatient,
   createTablet,
+  enrollOverHttp,
   httpTransport,
   runPatientOp,
   tabletReplica,
@@ -49,6 +51,7 @@ import {
   type PatientOp,
   type Replica,
   type SimTablet,
+  type TabletAuth,
 } from './harness';
 
 const SEED = 7_0920_25;
@@ -74,12 +77,35 @@ function ensureServerBuilt(): void {
   });
 }
 
+/** Made with the server's own services before it starts; used over HTTP once it runs. */
+interface People {
+  readonly worker: TestUser;
+  readonly writerCode: string;
+  readonly readerCode: string;
+}
+
+async function addPeople(database: Database, clinicId: string): Promise<People> {
+  const ids = identityFixture(
+    { request: () => Promise.reject(new Error('the server is not running yet')) },
+    database.db,
+  );
+  return {
+    worker: await ids.createUser(clinicId),
+    writerCode: await ids.enrollmentCode(clinicId),
+    readerCode: await ids.enrollmentCode(clinicId),
+  };
+}
+
 interface Target {
   readonly name: 'embedded' | 'postgresql';
   readonly available: boolean;
-  /** A fresh, migrated database holding one clinic; `open` reads it directly (server stopped). */
+  /**
+   * A fresh, migrated database holding one clinic, a health worker of it and two
+   * enrollment codes (writer, readers); `open` reads it directly (server stopped).
+   */
   prepare(): Promise<{
     clinicId: ClinicId;
+    people: People;
     env: Record<string, string>;
     dataDir: string;
     open(): Promise<Database>;
@@ -97,9 +123,11 @@ function embeddedTarget(): Target {
       const database = await open();
       await database.migrate(migrationsDir);
       const clinicId = await createClinic(database.db, 'Fault clinic (fictional)');
+      const people = await addPeople(database, clinicId);
       await database.close();
       return {
         clinicId,
+        people,
         env: {},
         dataDir,
         open,
@@ -121,10 +149,12 @@ function postgresTarget(): Target {
       const database = await open();
       await database.migrate(migrationsDir);
       const clinicId = await createClinic(database.db, 'Fault clinic (fictional)');
+      const people = await addPeople(database, clinicId);
       await database.close();
       const dataDir = mkdtempSync(join(tmpdir(), 'outpost-faults-'));
       return {
         clinicId,
+        people,
         env: { DATABASE_URL: url },
         dataDir,
         open,
@@ -155,11 +185,7 @@ interface Link {
  * The web app's HTTP transport to wherever the server listens now, wrapped in a
  * network that can drop a response after the server committed or send a batch twice.
  */
-function linkTo(
-  server: () => OutpostServer | undefined,
-  tablet: () => SimTablet,
-  clinicId: string,
-) {
+function linkTo(server: () => OutpostServer | undefined, auth: TabletAuth) {
   const link: Link = {
     sent: [],
     onRequest: undefined,
@@ -167,7 +193,7 @@ function linkTo(
     mishap: () => 'none',
   };
   const http = httpTransport(
-    () => ({ deviceId: tablet().deviceId, clinicId, userId: tablet().userId }),
+    () => auth,
     () => {
       const current = server();
       if (current === undefined) throw new TransportError('network', 'server down');
@@ -238,37 +264,37 @@ for (const target of [embeddedTarget(), postgresTarget()]) {
 
     test(`S2 S3 S5 S6: ${KILLS} kill -9s mid-push and mid-pull, dropped responses, batches sent twice → every update stored exactly once, replicas identical`, async () => {
       const random = seededRandom(SEED);
-      const { clinicId } = prepared;
+      const { clinicId, people } = prepared;
       const expected: Expected = new Map();
       const log: string[] = [];
       await start();
+      // The tablets enroll and sign in once; their tokens outlive the restarts (the
+      // signing key is kept in the database) and are refreshed when they expire.
+      const writerAuth = await enrollOverHttp(server!.url, people.writerCode, people.worker);
+      const readerAuth = await enrollOverHttp(server!.url, people.readerCode, people.worker);
 
-      const tablets: { writer?: SimTablet } = {};
-      const writerLink = linkTo(
-        () => server,
-        () => tablets.writer!,
-        clinicId,
-      );
-      const writer = (tablets.writer = await createTablet({
+      const writerLink = linkTo(() => server, writerAuth);
+      const writer = await createTablet({
         name: 'writer',
         clinicId,
+        deviceId: writerAuth.deviceId,
+        userId: writerAuth.userId as UserId,
         seed: SEED,
         transport: writerLink.transport,
         sync: { maxPushBytes: 2_000, timeoutMs: 20_000 },
-      }));
+      });
       let readers = 0;
       let reader!: SimTablet;
       let readerLink!: ReturnType<typeof linkTo>;
       const newReader = async () => {
         readers++;
-        readerLink = linkTo(
-          () => server,
-          () => reader,
-          clinicId,
-        );
+        // Each new reader is a fresh store on the one reader device (readers never push).
+        readerLink = linkTo(() => server, readerAuth);
         reader = await createTablet({
           name: `reader ${readers}`,
           clinicId,
+          deviceId: readerAuth.deviceId,
+          userId: readerAuth.userId as UserId,
           seed: SEED + readers,
           transport: readerLink.transport,
           sync: { maxResponseBytes: 3_000, timeoutMs: 20_000 },

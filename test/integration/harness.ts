@@ -33,6 +33,7 @@ import {
   type Transport,
 } from '../../web/src/lib/sync/engine';
 import { createHttpTransport } from '../../web/src/lib/sync/transport';
+import type { IdentityFixture, Requester, TestUser } from '../../server/test/support/identity';
 
 export type ManualClock = ReturnType<typeof createManualClock>;
 
@@ -54,6 +55,10 @@ export interface SimTablet {
 export interface TabletOptions {
   readonly name: string;
   readonly clinicId: ClinicId;
+  /** The enrolled device's id (the store's identity, as on a real tablet); default: a new id. */
+  readonly deviceId?: string;
+  /** The signed-in user (changes carry it); default: a new id. */
+  readonly userId?: UserId;
   /** Seeds ids and the Yjs client id: distinct per tablet. */
   readonly seed: number;
   readonly transport: Transport;
@@ -64,8 +69,11 @@ export async function createTablet(options: TabletOptions): Promise<SimTablet> {
   const clock = createManualClock(TABLET_START_MS);
   const ids = createSeededIds(() => clock.now(), seededRandom(options.seed));
   const random = { next: seededRandom(options.seed ^ 0x5eed) };
-  const deviceId = ids.newId();
-  const userId = ids.newId() as UserId;
+  // Drawn even when given, so the seeded ids that follow (documents, visits) stay the same.
+  const drawnDeviceId = ids.newId();
+  const drawnUserId = ids.newId() as UserId;
+  const deviceId = options.deviceId ?? drawnDeviceId;
+  const userId = options.userId ?? drawnUserId;
   const open = async (backend: MemoryBackend) => {
     const store = await createMemoryStore({
       clinicId: options.clinicId,
@@ -104,18 +112,128 @@ export async function createTablet(options: TabletOptions): Promise<SimTablet> {
   return tablet;
 }
 
-/** The real HTTP transport of the web app, over any `fetch` (an in-process app or a socket). */
+/**
+ * A tablet's credentials on the real server: an enrolled device and a user signed
+ * in on it (docs/security.md). The tokens change when refreshed.
+ */
+export interface TabletAuth {
+  readonly deviceId: string;
+  readonly deviceSecret: string;
+  readonly userId: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** What enrolls devices and signs users in: the server's own API and services (test fixture). */
+type Identities = Pick<IdentityFixture, 'enrollDevice' | 'createUser' | 'signInAs'>;
+
+/**
+ * Enrolls a device of `clinicId` (a one-time code) and signs a health worker of
+ * that clinic in on it — `user` when given (one person on several tablets).
+ */
+export async function signInTablet(
+  ids: Identities,
+  clinicId: string,
+  user?: TestUser,
+): Promise<TabletAuth> {
+  const device = await ids.enrollDevice(clinicId);
+  const person = user ?? (await ids.createUser(clinicId));
+  const signedIn = await ids.signInAs(person, device);
+  return {
+    deviceId: device.deviceId,
+    deviceSecret: device.deviceSecret,
+    userId: person.id,
+    accessToken: signedIn.accessToken,
+    refreshToken: signedIn.refreshToken,
+  };
+}
+
+/**
+ * `fetch` as the tablet's vault does it: `Authorization: Bearer`, and on
+ * `401 token_expired` one refresh (device headers; the new tokens kept) and one retry.
+ */
+export function authorisedFetch(auth: TabletAuth, fetchImpl: typeof fetch = fetch) {
+  return async (url: string, init: RequestInit = {}): Promise<Response> => {
+    const send = () => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${auth.accessToken}`);
+      return fetchImpl(url, { ...init, headers });
+    };
+    const response = await send();
+    if (response.status !== 401) return response;
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => ({}))) as { error?: { code?: string } };
+    if (body.error?.code !== 'token_expired') return response;
+    const refreshed = await fetchImpl(new URL('/api/auth/refresh', url).toString(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-outpost-device': auth.deviceId,
+        'x-outpost-device-secret': auth.deviceSecret,
+      },
+      body: JSON.stringify({ refreshToken: auth.refreshToken }),
+    });
+    if (!refreshed.ok) return response;
+    const tokens = (await refreshed.json()) as { accessToken: string; refreshToken: string };
+    auth.refreshToken = tokens.refreshToken;
+    auth.accessToken = tokens.accessToken;
+    return send();
+  };
+}
+
+/** The real HTTP transport of the web app as a signed-in tablet, over any `fetch` (an in-process app or a socket). */
 export function httpTransport(
-  identity: () => { deviceId: string; clinicId: string; userId: string },
+  auth: () => TabletAuth,
   url: () => string,
   fetchImpl: typeof fetch = fetch,
 ): Transport {
   return createHttpTransport({
     url: 'http://outpost.invalid/api/sync',
-    identity,
     gzip: false,
-    fetch: (_input, init) => fetchImpl(url(), init),
+    fetch: (_input, init) => authorisedFetch(auth(), fetchImpl)(url(), init),
   });
+}
+
+/**
+ * Enrolls with an enrollment code and signs `user` in, over HTTP (a server process
+ * whose database was prepared beforehand: codes and users made with the server's
+ * own services while it was stopped).
+ */
+export async function enrollOverHttp(
+  base: string,
+  code: string,
+  user: Pick<TestUser, 'id' | 'username' | 'password'>,
+): Promise<TabletAuth> {
+  const enrolled = await fetch(`${base}/api/devices/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, label: 'Integration tablet' }),
+  });
+  if (enrolled.status !== 201)
+    throw new Error(`enroll: ${enrolled.status} ${await enrolled.text()}`);
+  const device = (await enrolled.json()) as { deviceId: string; deviceSecret: string };
+  const signedIn = await fetch(`${base}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-outpost-device': device.deviceId,
+      'x-outpost-device-secret': device.deviceSecret,
+    },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  if (signedIn.status !== 200)
+    throw new Error(`sign-in: ${signedIn.status} ${await signedIn.text()}`);
+  const tokens = (await signedIn.json()) as { accessToken: string; refreshToken: string };
+  return { ...device, userId: user.id, ...tokens };
+}
+
+/** An app-like requester for `identityFixture` over an in-process app. */
+export function appRequester(app: {
+  request(input: string, init?: RequestInit): Response | Promise<Response>;
+}): Requester {
+  return { request: (input, init) => app.request(input, init) };
 }
 
 export function newClinicId(): ClinicId {

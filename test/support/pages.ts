@@ -3,22 +3,164 @@
  * a renamed label is fixed in one place.
  */
 import { expect, type Page } from '@playwright/test';
+import type { Account, AccountName } from './accounts';
+import type { OutpostServer } from './server';
+
+/** What a page model needs of the server: where it is, and its people and codes. */
+export type TabletServer = Pick<OutpostServer, 'url' | 'account' | 'takeEnrollmentCode'>;
 
 export class SetupScreen {
   constructor(readonly page: Page) {}
 
-  /** Sets up a fresh tablet for the (only) demo clinic as `userName`. */
-  async setUp(baseUrl: string, userName: string): Promise<PatientsScreen> {
-    await this.page.goto(baseUrl);
-    await expect(this.page.getByRole('heading', { name: 'Set up this tablet' })).toBeVisible();
-    await this.page.getByLabel('Clinic').selectOption({ index: 1 });
-    await this.page.getByLabel('Your name').fill(userName);
-    await this.page.getByRole('button', { name: 'Start' }).click();
+  get heading() {
+    return this.page.getByRole('heading', { name: 'Set up this tablet' });
+  }
+
+  /**
+   * Sets up a fresh tablet of the demo clinic for `who`: enrolls it with one
+   * of the server's single-use codes, signs her in and chooses her PIN.
+   * `url`: another way to the same server (a cuttable proxy).
+   */
+  async setUp(
+    server: TabletServer,
+    who: AccountName,
+    options: { url?: string; label?: string } = {},
+  ): Promise<PatientsScreen> {
+    await this.page.goto(options.url ?? server.url);
+    await this.enroll(server.takeEnrollmentCode(), options.label ?? `Tablet of ${who}`);
+    await new SignInScreen(this.page).signIn(server.account(who));
+    await new PinSetupScreen(this.page).choose(server.account(who).pin);
     const patients = new PatientsScreen(this.page);
-    await expect(patients.heading).toBeVisible();
+    if (server.account(who).role !== 'system-admin') await expect(patients.heading).toBeVisible();
     return patients;
   }
+
+  async enroll(code: string, label: string): Promise<void> {
+    await expect(this.heading).toBeVisible();
+    await this.page.getByLabel('Enrollment code').fill(code);
+    await this.page.getByLabel('Name of this tablet').fill(label);
+    await this.page.getByRole('button', { name: 'Enroll this tablet' }).click();
+    await expect(this.page.getByText(/^✓ Enrolled for /)).toBeVisible();
+  }
 }
+
+export class SignInScreen {
+  constructor(readonly page: Page) {}
+
+  get heading() {
+    return this.page.getByRole('heading', { name: 'Sign in' });
+  }
+
+  async fill(account: Pick<Account, 'username' | 'password'>): Promise<void> {
+    await expect(this.heading).toBeVisible();
+    await this.page.getByLabel('Username').fill(account.username);
+    await this.page.getByLabel('Password', { exact: true }).fill(account.password);
+  }
+
+  /** Signs in (online); the PIN screen follows. */
+  async signIn(account: Pick<Account, 'username' | 'password'>): Promise<PinSetupScreen> {
+    await this.fill(account);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    const pin = new PinSetupScreen(this.page);
+    await expect(pin.heading).toBeVisible({ timeout: 20_000 });
+    return pin;
+  }
+}
+
+export class PinSetupScreen {
+  constructor(readonly page: Page) {}
+
+  get heading() {
+    return this.page.getByRole('heading', { name: 'Choose your PIN' });
+  }
+
+  async choose(pin: string, again = pin): Promise<void> {
+    await expect(this.heading).toBeVisible();
+    await this.page.getByLabel('New PIN (6 digits)').fill(pin);
+    await this.page.getByLabel('Type the same PIN again').fill(again);
+    await this.page.getByRole('button', { name: 'Save PIN' }).click();
+    if (pin === again) await expect(this.heading).toBeHidden({ timeout: 20_000 });
+  }
+}
+
+/** The screen shown instead of every page while Outpost is locked. */
+export class LockScreen {
+  constructor(readonly page: Page) {}
+
+  get root() {
+    return this.page.getByTestId('lock-screen');
+  }
+
+  get heading() {
+    return this.page.getByRole('heading', { name: 'Outpost is locked' });
+  }
+
+  /** The PIN pad of the user whose key is still in memory. */
+  get pinPrompt() {
+    return this.root.getByRole('heading', { name: /, type your PIN$/ });
+  }
+
+  get passwordPrompt() {
+    return this.root.getByRole('heading', { name: /^Password of / });
+  }
+
+  get userList() {
+    return this.root.getByRole('heading', { name: 'Who is using this tablet?' });
+  }
+
+  async unlockWithPin(pin: string): Promise<void> {
+    await expect(this.pinPrompt).toBeVisible();
+    // The sixth digit submits.
+    await this.root.getByLabel('PIN', { exact: true }).fill(pin);
+  }
+
+  /** Taps her name in the list of people on this tablet. */
+  async chooseUser(account: Pick<Account, 'displayName'>): Promise<void> {
+    await expect(this.userList).toBeVisible();
+    await this.root
+      .getByRole('button', { name: new RegExp(escapeRegExp(account.displayName)) })
+      .click();
+    await expect(this.passwordPrompt).toContainText(account.displayName);
+  }
+
+  async unlockWithPassword(account: Pick<Account, 'password'>): Promise<void> {
+    await expect(this.passwordPrompt).toBeVisible();
+    await this.root.getByLabel('Password', { exact: true }).fill(account.password);
+    await this.root.getByRole('button', { name: 'Unlock' }).click();
+  }
+
+  /** After a restart (key gone): her name, then her password. */
+  async unlockAs(account: Pick<Account, 'displayName' | 'password'>): Promise<void> {
+    await this.chooseUser(account);
+    await this.unlockWithPassword(account);
+    await expect(this.root).toBeHidden({ timeout: 20_000 });
+  }
+}
+
+/** The header's "Lock" and "Switch user", shown while someone is unlocked. */
+export class Header {
+  constructor(readonly page: Page) {}
+
+  get currentUser() {
+    return this.page.getByTestId('current-user');
+  }
+
+  async lock(): Promise<LockScreen> {
+    await this.page.getByRole('banner').getByRole('button', { name: 'Lock' }).click();
+    const lock = new LockScreen(this.page);
+    await expect(lock.heading).toBeVisible();
+    return lock;
+  }
+
+  async switchUser(): Promise<LockScreen> {
+    await this.page.getByRole('banner').getByRole('button', { name: 'Switch user' }).click();
+    const lock = new LockScreen(this.page);
+    await expect(lock.userList).toBeVisible();
+    return lock;
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class PatientsScreen {
   constructor(readonly page: Page) {}

@@ -9,3 +9,5 @@ export const serverCli = join(repoRoot, 'server', 'dist', 'cli.js');
 export const NEXT_VERSION = 'e2e-next';
 /** A data directory with the demo clinic, seeded once per run and copied for each test. */
 export const seededDataDir = join(repoRoot, 'test', 'test-results', 'seeded-data');
+/** The accounts and enrollment codes created in the seeded data directory (support/accounts.ts). */
+export const seededAccountsFile = join(repoRoot, 'test', 'test-results', 'seeded-accounts.json');

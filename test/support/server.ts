@@ -2,6 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  createEnrollmentCode,
+  loadSeededAccounts,
+  type Account,
+  type AccountName,
+  type SeededAccounts,
+} from './accounts';
 import { seededDataDir, serverCli, webBuildDir } from './paths';
 
 export interface OutpostServer {
@@ -9,6 +16,10 @@ export interface OutpostServer {
   readonly dataDir: string;
   readonly process: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** A person of the demo clinic (a seeded copy only): her username, password and PIN. */
+  account(name: AccountName): Account;
+  /** An unused single-use enrollment code for the demo clinic (a seeded copy only). */
+  takeEnrollmentCode(): string;
 }
 
 export interface StartOptions {
@@ -17,6 +28,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Start from the seeded demo clinic (default) or from an empty database. */
   seeded?: boolean;
+  /** More enrollment codes than the seeded pool, created with the CLI before the server starts. */
+  extraEnrollmentCodes?: number;
 }
 
 /**
@@ -25,22 +38,29 @@ export interface StartOptions {
  */
 export async function startOutpost(options: StartOptions = {}): Promise<OutpostServer> {
   let dataDir = options.dataDir;
+  let seeded: SeededAccounts | undefined;
   if (dataDir === undefined) {
     dataDir = join(mkdtempSync(join(tmpdir(), 'outpost-e2e-')), 'data');
-    if (options.seeded !== false) cpSync(seededDataDir, dataDir, { recursive: true });
+    if (options.seeded !== false) {
+      cpSync(seededDataDir, dataDir, { recursive: true });
+      const pool = loadSeededAccounts();
+      const extra = Array.from({ length: options.extraEnrollmentCodes ?? 0 }, () =>
+        createEnrollmentCode(dataDir!),
+      );
+      seeded = { ...pool, enrollmentCodes: [...pool.enrollmentCodes, ...extra] };
+    }
   }
+  const unusedCodes = [...(seeded?.enrollmentCodes ?? [])];
   // OUTPOST_SERVER_CLI: another build of the server (e.g. a private one while web/ or server/dist is shared).
   const cli = process.env.OUTPOST_SERVER_CLI ?? serverCli;
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data', dataDir], {
     env: {
       ...process.env,
-      OUTPOST_WEB_DIR: options.webDir ?? webBuildDir,
+      // OUTPOST_E2E_WEB_DIR: a private build (when other builds share web/build).
+      OUTPOST_WEB_DIR: options.webDir ?? process.env.OUTPOST_E2E_WEB_DIR ?? webBuildDir,
       // The journeys use the embedded database unless a test says otherwise.
       DATABASE_URL: '',
       LOG_LEVEL: 'warn',
-      // The tablet still uses the transitional header identity until its sign-in
-      // screens land (server/src/app.ts `allowUnauthenticatedTablets`).
-      OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,6 +94,16 @@ export async function startOutpost(options: StartOptions = {}): Promise<OutpostS
         await exited;
       }
       if (!options.dataDir) rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    },
+    account: (name) => {
+      if (!seeded) throw new Error('accounts exist only in a copy of the seeded data directory');
+      return seeded.accounts[name];
+    },
+    takeEnrollmentCode: () => {
+      const code = unusedCodes.shift();
+      if (code === undefined)
+        throw new Error('no enrollment code left: pass `extraEnrollmentCodes` to startOutpost');
+      return code;
     },
   };
 }

@@ -23,12 +23,8 @@ export type RoutePolicy =
   | {
       readonly kind: 'user';
       readonly roles: readonly Role[];
-      /** The transitional header identity is accepted here when the server allows it. */
-      readonly legacyTablets?: boolean;
       /** A revoked device's request body is kept in quarantine before the 401 (C11). */
       readonly quarantineRevoked?: boolean;
-      /** With unauthenticated tablets allowed, answered without any credentials (the old setup screen). */
-      readonly legacyPublic?: boolean;
     };
 
 export const ALL_ROLES: readonly Role[] = [
@@ -46,6 +42,8 @@ export const RECORD_ROLES: readonly Role[] = [
   'district-admin',
 ];
 export const ADMIN_ROLES: readonly Role[] = ['district-admin', 'system-admin'];
+/** Roles that may write consults (photos, replies); district admins only read. */
+export const CONSULT_WRITERS: readonly Role[] = ['health-worker', 'clinician', 'specialist'];
 
 const user = (
   roles: readonly Role[],
@@ -69,9 +67,21 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/auth/sign-out': user(ALL_ROLES),
   'POST /api/auth/sign-out-everywhere': user(ALL_ROLES),
   'GET /api/me': user(ALL_ROLES),
-  'GET /api/clinics': user(ALL_ROLES, { legacyTablets: true, legacyPublic: true }),
-  'POST /api/sync': user(RECORD_ROLES, { legacyTablets: true, quarantineRevoked: true }),
+  'GET /api/clinics': user(ALL_ROLES),
+  'POST /api/sync': user(RECORD_ROLES, { quarantineRevoked: true }),
   'POST /api/live/ticket': user(RECORD_ROLES),
+  // Consults (docs/consults.md): which consults each role sees is decided per consult in routes/consults.ts.
+  'GET /api/consults': user(RECORD_ROLES),
+  'GET /api/consults/stalled': user(RECORD_ROLES),
+  'GET /api/consults/:id': user(RECORD_ROLES),
+  // Photos: uploaded by those who write consults; served per consult (routes/attachments.ts).
+  'POST /api/attachments': user(CONSULT_WRITERS),
+  'PUT /api/attachments/:uploadId': user(CONSULT_WRITERS),
+  'GET /api/attachments/:sha256': user(RECORD_ROLES),
+  // Web Push for urgent consults (501 push_not_configured without OUTPOST_VAPID_*).
+  'GET /api/push/public-key': user(['specialist']),
+  'POST /api/push/subscriptions': user(['specialist']),
+  'DELETE /api/push/subscriptions': user(['specialist']),
   'GET /api/admin/users': user(ADMIN_ROLES),
   'POST /api/admin/users': user(ADMIN_ROLES),
   'POST /api/admin/users/:id/reset': user(ADMIN_ROLES),
@@ -118,8 +128,7 @@ export function documentAccess(caller: Caller, facts: DocumentFacts): DocumentAc
   switch (caller.role) {
     case 'health-worker':
     case 'clinician':
-      return facts.clinicId === caller.clinicId &&
-        (caller.legacy === true || (caller.clinicIds ?? []).includes(facts.clinicId))
+      return facts.clinicId === caller.clinicId && (caller.clinicIds ?? []).includes(facts.clinicId)
         ? 'write'
         : 'none';
     case 'specialist':
@@ -148,9 +157,7 @@ export function pullScope(caller: Caller): PullScope {
   switch (caller.role) {
     case 'health-worker':
     case 'clinician':
-      return caller.legacy === true || (caller.clinicIds ?? []).includes(caller.clinicId)
-        ? 'clinic'
-        : 'none';
+      return (caller.clinicIds ?? []).includes(caller.clinicId) ? 'clinic' : 'none';
     case 'specialist':
       return 'routed-consults';
     case 'district-admin':

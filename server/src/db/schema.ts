@@ -15,6 +15,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -162,24 +163,86 @@ export const observations = pgTable(
   ],
 );
 
-/** Read model: one row per consult document, rebuilt from readConsult on every accepted update. */
+/**
+ * Read model: one row per consult document, rebuilt from readConsult on every
+ * accepted update; it backs the specialist queue (docs/consults.md).
+ *
+ * Queue order is ascending on (priority_rank, waiting_since, doc_id): most
+ * urgent first, then longest waiting, then id, so keyset paging is a plain row
+ * comparison that the `*_queue` indexes serve as a range bound.
+ */
 export const consults = pgTable(
   'consults',
   {
     docId: text('doc_id').primaryKey(),
     clinicId: uuid('clinic_id').notNull(),
+    /** The home clinic's district (district admins' scope). Null only for rows older than migration 0003. */
+    districtId: uuid('district_id'),
     patientDocId: text('patient_doc_id').notNull(),
     status: text('status').notNull(),
     priority: text('priority').notNull(),
+    /** 0 emergency, 1 urgent, 2 routine: ascending is most urgent first. */
+    priorityRank: smallint('priority_rank').notNull().default(2),
     specialty: text('specialty'),
     assigneeUserId: uuid('assignee_user_id'),
     messageCount: integer('message_count').notNull(),
+    /** The first `sent` transition (the sender's clock). */
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
+    /** The server's latest `received` transition (server clock). */
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * Since when the specialist side owes an answer: the server's `received` time
+     * of the latest sending (server clock), else the latest `sent`, else creation.
+     */
+    waitingSince: timestamp('waiting_since', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The latest `answered` transition. */
+    answeredAt: timestamp('answered_at', { withTimezone: true, mode: 'date' }),
+    /** The latest transition or message (authors' clocks, never later than the server's). */
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true, mode: 'date' }),
+    /** waiting_since + the priority's answer limit while the specialist side owes an answer, else null. */
+    answerDueAt: timestamp('answer_due_at', { withTimezone: true, mode: 'date' }),
+    /** From the frozen snapshot: never a name, a date of birth or anything identifying. */
+    patientAgeYears: integer('patient_age_years'),
+    patientAgeMonths: integer('patient_age_months'),
+    patientSex: text('patient_sex'),
+    /** The question's first characters (the queue shows no more). */
+    questionExcerpt: text('question_excerpt').notNull().default(''),
+    /** Distinct photos the consult references (messages and snapshot). */
+    photoCount: integer('photo_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (table) => [
     index('consults_clinic_status').on(table.clinicId, table.status),
-    index('consults_queue').on(table.status, table.priority, table.createdAt),
+    index('consults_queue').on(table.priorityRank, table.waitingSince, table.docId),
+    index('consults_clinic_queue').on(
+      table.clinicId,
+      table.priorityRank,
+      table.waitingSince,
+      table.docId,
+    ),
+    index('consults_district_queue').on(
+      table.districtId,
+      table.priorityRank,
+      table.waitingSince,
+      table.docId,
+    ),
+    index('consults_district_due')
+      .on(table.districtId, table.answerDueAt)
+      .where(sql`${table.answerDueAt} is not null`),
+  ],
+);
+
+/** Read model: which photos (SHA-256) each consult references; who may fetch a photo follows from it. */
+export const consultAttachments = pgTable(
+  'consult_attachments',
+  {
+    docId: text('doc_id').notNull(),
+    sha256: text('sha256').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.docId, table.sha256] }),
+    index('consult_attachments_sha').on(table.sha256),
   ],
 );
 
@@ -362,3 +425,93 @@ export const quarantine = pgTable('quarantine', {
   reviewedAt: timestamp('reviewed_at', { withTimezone: true, mode: 'date' }),
   reviewedBy: uuid('reviewed_by'),
 });
+
+// ---------------------------------------------------------------------------
+// Consult photos (docs/consults.md). Content-addressed by the SHA-256 of the
+// bytes the tablet uploaded; only the server's re-encoded JPEGs are kept.
+
+/** A resumable upload in progress (or completed). Chunks are rows of attachment_chunks until completion. */
+export const attachmentUploads = pgTable(
+  'attachment_uploads',
+  {
+    id: uuid('id').primaryKey(),
+    consultDocId: text('consult_doc_id').notNull(),
+    clinicId: uuid('clinic_id').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    declaredType: text('declared_type').notNull(),
+    /** Display only, sanitised: never used as a path. */
+    fileName: text('file_name').notNull(),
+    receivedBytes: integer('received_bytes').notNull(),
+    userId: uuid('user_id').notNull(),
+    deviceId: uuid('device_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [
+    uniqueIndex('attachment_uploads_open')
+      .on(table.consultDocId, table.sha256)
+      .where(sql`${table.completedAt} is null`),
+    index('attachment_uploads_device').on(table.deviceId, table.completedAt),
+  ],
+);
+
+export const attachmentChunks = pgTable(
+  'attachment_chunks',
+  {
+    uploadId: uuid('upload_id').notNull(),
+    offset: integer('offset').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.uploadId, table.offset] })],
+);
+
+/** One row per photo: the re-encoded full image (≤ 1600 px) and thumbnail (≤ 320 px), JPEG, no metadata. */
+export const attachmentBlobs = pgTable('attachment_blobs', {
+  sha256: text('sha256').primaryKey(),
+  /** What the uploaded bytes were (sniffed): image/jpeg | image/png | image/webp. */
+  originalType: text('original_type').notNull(),
+  originalBytes: integer('original_bytes').notNull(),
+  originalWidth: integer('original_width').notNull(),
+  originalHeight: integer('original_height').notNull(),
+  full: bytea('full').notNull(),
+  fullWidth: integer('full_width').notNull(),
+  fullHeight: integer('full_height').notNull(),
+  thumb: bytea('thumb').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/**
+ * Proof of possession: a clinic whose device uploaded these bytes (C20). A photo
+ * is served for a consult only when the consult references it and its home
+ * clinic holds a link, so knowing a hash is never enough to fetch a photo.
+ */
+export const attachmentLinks = pgTable(
+  'attachment_links',
+  {
+    clinicId: uuid('clinic_id').notNull(),
+    sha256: text('sha256').notNull(),
+    /** The sanitised display name this clinic uploaded it under. */
+    fileName: text('file_name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.clinicId, table.sha256] })],
+);
+
+/** Web Push subscriptions of specialists (urgent consults). */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('push_subscriptions_endpoint').on(table.endpoint),
+    index('push_subscriptions_user').on(table.userId),
+  ],
+);

@@ -41,7 +41,7 @@ import {
   type CloseCode,
   type RejectionCode,
 } from '@outpost/shared/sync';
-import { resolveLegacyCaller, type Caller, type CallerDeps } from '../auth/caller';
+import type { Caller } from '../auth/caller';
 import {
   actingCaller,
   documentAccess,
@@ -77,7 +77,7 @@ export interface RateLimit {
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 200, perSecond: 50 };
 
-export interface LiveServerDeps extends CallerDeps {
+export interface LiveServerDeps {
   readonly repository: SyncRepository;
   readonly events: DocumentEvents;
   readonly logger: Logger;
@@ -93,8 +93,6 @@ export interface LiveServerDeps extends CallerDeps {
     actingClinicId: string,
   ) => Promise<DocumentFacts | undefined>;
   readonly audit: RecordAudit;
-  /** TRANSITIONAL: accept the header/query identity (see app.ts). */
-  readonly allowUnauthenticatedTablets?: boolean;
   readonly allowedOrigins?: readonly string[];
   /** How often open connections are re-checked for revocation (≤ 60 s). */
   readonly revocationCheckMs?: number;
@@ -485,31 +483,19 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
     const docId = safeDecode(url.pathname.slice(LIVE_PATH_PREFIX.length));
     if (docId === undefined || !parseDocId(docId).ok)
       return refuse(404, 'invalid_document_id', 'Not a record id.');
-    let caller: Caller;
     const ticket = url.searchParams.get('ticket');
-    if (ticket !== null) {
-      const grant = deps.tickets.consume(ticket);
-      if (grant === undefined || grant.docId !== docId)
-        return refuse(
-          401,
-          'invalid_ticket',
-          'The live ticket is missing, used, expired or for another record.',
-        );
-      const principal = await deps.principalOfSession(grant.sessionId);
-      if (!principal.ok) return refuse(401, principal.error.code, principal.error.message);
-      caller = principal.value;
-    } else if (deps.allowUnauthenticatedTablets === true) {
-      const legacy = await resolveLegacyCaller((name) => {
-        const header = request.headers[`x-outpost-${name}`];
-        return (
-          (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get(name) ?? undefined
-        );
-      }, deps);
-      if (!legacy.ok) return refuse(401, 'unauthenticated', legacy.error.message);
-      caller = legacy.value;
-    } else {
+    if (ticket === null)
       return refuse(401, 'unauthenticated', 'A live ticket is required (POST /api/live/ticket).');
-    }
+    const grant = deps.tickets.consume(ticket);
+    if (grant === undefined || grant.docId !== docId)
+      return refuse(
+        401,
+        'invalid_ticket',
+        'The live ticket is missing, used, expired or for another record.',
+      );
+    const principal = await deps.principalOfSession(grant.sessionId);
+    if (!principal.ok) return refuse(401, principal.error.code, principal.error.message);
+    const caller: Caller = principal.value;
     const facts = await deps.documentFacts(docId, caller.clinicId);
     if (facts === undefined) return refuse(404, 'invalid_document_id', 'Not a record id.');
     const acting = actingCaller(caller, facts);

@@ -8,23 +8,21 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { resolveLegacyCaller, type Caller, type CallerDeps } from '../auth/caller';
+import type { Caller } from '../auth/caller';
 import { ROUTE_POLICIES, type RoutePolicy } from '../auth/policy';
 import { HttpError } from '../http/errors';
 import type { DeviceRecord } from '../repositories/identity-repository';
 import type { AuthFailure, AuthService } from '../services/auth-service';
 
 export type AuthVariables = {
-  /** Set on every `user` route (absent only on a `legacyPublic` route answered without credentials). */
+  /** Set on every `user` route. */
   caller: Caller;
   device: DeviceRecord;
   address: string;
 };
 
-export interface AuthorizeDeps extends CallerDeps {
+export interface AuthorizeDeps {
   readonly auth: AuthService;
-  /** The transitional header identity (OUTPOST_ALLOW_UNAUTHENTICATED_TABLETS); false in production by default. */
-  readonly allowUnauthenticatedTablets: boolean;
   /** Trust X-Forwarded-For (behind a reverse proxy that sets it). */
   readonly trustProxy: boolean;
   /** Keeps a revoked device's request body for review (C11); called before the 401. */
@@ -77,12 +75,6 @@ export function authorize(deps: AuthorizeDeps) {
         return next();
       }
       case 'user': {
-        if (
-          policy.legacyPublic &&
-          deps.allowUnauthenticatedTablets &&
-          c.req.header('authorization') === undefined
-        )
-          return next();
         const caller = await authenticateUser(c, policy);
         if (!policy.roles.includes(caller.role))
           throw new HttpError(403, 'forbidden', 'Your role may not do this.');
@@ -107,16 +99,6 @@ export function authorize(deps: AuthorizeDeps) {
           await deps.quarantine(c, device.error);
           throw unauthorized(device.error);
         }
-      }
-      if (
-        policy.legacyTablets &&
-        deps.allowUnauthenticatedTablets &&
-        c.req.header('x-outpost-device') !== undefined
-      ) {
-        const legacy = await resolveLegacyCaller((name) => c.req.header(`x-outpost-${name}`), deps);
-        if (!legacy.ok)
-          throw new HttpError(401, 'unauthenticated', legacy.error.message, legacy.error.header);
-        return legacy.value;
       }
       throw new HttpError(
         401,

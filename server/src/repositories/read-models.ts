@@ -7,7 +7,8 @@ import { eq } from 'drizzle-orm';
 import type * as Y from 'yjs';
 import { readConsult, readPatient, type DocKind } from '@outpost/shared/model';
 import type { Db } from '../db/database';
-import { consults, observations, patients } from '../db/schema';
+import { consultQueueFields } from '../consults/queue-fields';
+import { clinics, consultAttachments, consults, observations, patients } from '../db/schema';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Writer = Db | Tx;
@@ -97,15 +98,24 @@ async function rebuildConsult(tx: Writer, docId: string, doc: Y.Doc, clinicId: s
   const read = readConsult(doc);
   if (!read.ok) return;
   const view = read.value;
+  const [clinic] = await tx
+    .select({ districtId: clinics.districtId })
+    .from(clinics)
+    .where(eq(clinics.id, clinicId))
+    .limit(1);
+  const { attachments, ...queue } = consultQueueFields(view, now.getTime());
   const row = {
     docId,
     clinicId,
+    districtId: clinic?.districtId ?? null,
     patientDocId: `patient/${view.patientId}`,
     status: view.status,
     priority: view.priority,
     specialty: view.routing.kind === 'specialty' ? view.routing.specialty : null,
     assigneeUserId: view.routing.kind === 'specialist' ? view.routing.userId : null,
     messageCount: view.messages.length,
+    ...queue,
+    photoCount: attachments.length,
     createdAt: new Date(view.createdAt),
     updatedAt: now,
   };
@@ -114,4 +124,7 @@ async function rebuildConsult(tx: Writer, docId: string, doc: Y.Doc, clinicId: s
     .insert(consults)
     .values(row)
     .onConflictDoUpdate({ target: consults.docId, set: changes });
+  await tx.delete(consultAttachments).where(eq(consultAttachments.docId, docId));
+  if (attachments.length > 0)
+    await tx.insert(consultAttachments).values(attachments.map((sha256) => ({ docId, sha256 })));
 }

@@ -43,7 +43,7 @@ export function createRecordAudit(db: Db, audit: AuditRepository): RecordAudit {
           patientDocId: entry.docId.startsWith('patient/')
             ? entry.docId
             : (patientOf.get(entry.docId) ?? null),
-          details: { ...(caller.legacy ? { legacy: true } : {}), ...(entry.details ?? {}) },
+          details: { ...(entry.details ?? {}) },
         })),
       );
     },

@@ -8,13 +8,18 @@
  * 2. returns the first receipt again for a repeated (deviceId, localSeq) (S3);
  * 3. checks the document's home clinic (S7), the client-id overlap (S12) and
  *    that the merged document still validates with the same id and home clinic;
- * 4. appends to the log, replaces the compacted state and rebuilds the read models.
+ * 4. checks who may write what into a consult (consults/write-rules.ts);
+ * 5. appends to the log, replaces the compacted state and rebuilds the read models;
+ *    when the update leaves a consult `sent`, appends the server's own `received`
+ *    transition in the same transaction (consults/received.ts), published to
+ *    `events` after commit so open live rooms and notifications see it.
  * Only after that transaction commits is a `stored` receipt returned (S2).
  * A rejection writes nothing. One transaction per update: a rejection or a
  * failure of one never affects the others (S4).
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { systemIds } from '@outpost/shared/ids';
 import { parseDocId, validateDocument, type DocKind } from '@outpost/shared/model';
 import { err, ok, type Result } from '@outpost/shared/result';
 import {
@@ -31,6 +36,10 @@ import type { Caller } from '../auth/caller';
 import { documentAccess, isRoutedTo, pullScope, type DocumentFacts } from '../auth/policy';
 import type { Db } from '../db/database';
 import { consults, documents, updateLog } from '../db/schema';
+import { appendReceivedIfSent } from '../consults/received';
+import { SERVER_ACTOR_ID, SERVER_CLIENT_ID } from '../consults/server-author';
+import { checkConsultWrite } from '../consults/write-rules';
+import type { DocumentEvents } from '../sync/events';
 import { documentFacts } from './document-facts';
 import {
   decodeCursor,
@@ -46,12 +55,17 @@ export interface StoredUpdate {
   readonly clinicId: string;
   readonly seq: number;
   readonly update: Uint8Array;
+  /** Set on updates the server authored itself (a consult's `received` transition). */
+  readonly author?: 'server';
 }
 
 export interface PushOutcome {
   /** One per push, in the order pushed (S4). */
   readonly receipts: readonly Receipt[];
-  /** The updates stored for the first time by this call, in commit order. */
+  /**
+   * The updates stored for the first time by this call, in commit order,
+   * including those the server appended after a push (`author: 'server'`).
+   */
   readonly stored: readonly StoredUpdate[];
 }
 
@@ -103,6 +117,11 @@ export interface SyncRepository {
 
 export interface SyncRepositoryDeps {
   readonly now: () => number;
+  /**
+   * Server-authored updates (a consult's `received`) are published here after
+   * their transaction commits, whether a push or a live write caused them.
+   */
+  readonly events?: DocumentEvents;
 }
 
 /** Namespace (first key) of the per-clinic advisory lock; the second key is hashtext(clinic id). */
@@ -126,7 +145,13 @@ interface AppendInput {
 }
 
 type AppendResult =
-  | { readonly kind: 'stored'; readonly seq: number; readonly receivedAt: number }
+  | {
+      readonly kind: 'stored';
+      readonly seq: number;
+      readonly receivedAt: number;
+      /** Updates the server appended after this one (already in the log). */
+      readonly serverUpdates: readonly StoredUpdate[];
+    }
   | { readonly kind: 'unchanged' };
 
 /** Another clinic created the same document id concurrently: retry, and meet `wrong_clinic`. */
@@ -200,6 +225,15 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
     }
     const homeClinicId = row?.clinicId ?? caller.clinicId;
     const valid = validateDocument(doc, { docId, homeClinicId });
+    if (valid.ok && valid.value.kind === 'consult') {
+      let before: Y.Doc | undefined;
+      if (row !== undefined) {
+        before = new Y.Doc();
+        Y.applyUpdate(before, row.state);
+      }
+      const refusal = checkConsultWrite(caller, before, doc);
+      if (refusal !== undefined) return reject('forbidden', refusal.message);
+    }
     if (!valid.ok) {
       // Paths only: problem messages may quote values (patient data).
       const paths = [...new Set(valid.error.problems.map((problem) => problem.path))].slice(0, 5);
@@ -210,8 +244,8 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
           : `The update would make the record invalid (${paths.join(', ')}).`,
       );
     }
-    const state = Y.encodeStateAsUpdate(doc);
-    if (input.skipUnchanged && row !== undefined && bytesEqual(state, row.state))
+    const merged = Y.encodeStateAsUpdate(doc);
+    if (input.skipUnchanged && row !== undefined && bytesEqual(merged, row.state))
       return ok({ kind: 'unchanged' });
 
     const now = new Date(deps.now());
@@ -230,6 +264,38 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
       })
       .returning({ seq: updateLog.seq, receivedAt: updateLog.receivedAt });
     if (logged === undefined) throw new Error('the update log insert returned no row');
+    let lastSeq = logged.seq;
+    const serverUpdates: StoredUpdate[] = [];
+    const received =
+      valid.value.kind === 'consult'
+        ? appendReceivedIfSent(doc, now.getTime(), systemIds)
+        : undefined;
+    if (received !== undefined) {
+      const [serverLogged] = await tx
+        .insert(updateLog)
+        .values({
+          docId,
+          clinicId: homeClinicId,
+          deviceId: SERVER_ACTOR_ID,
+          localSeq: null,
+          clientId: SERVER_CLIENT_ID,
+          update: received,
+          deviceTime: now,
+          receivedAt: now,
+          userId: SERVER_ACTOR_ID,
+        })
+        .returning({ seq: updateLog.seq });
+      if (serverLogged === undefined) throw new Error('the update log insert returned no row');
+      lastSeq = serverLogged.seq;
+      serverUpdates.push({
+        docId,
+        clinicId: homeClinicId,
+        seq: serverLogged.seq,
+        update: received,
+        author: 'server',
+      });
+    }
+    const state = received === undefined ? merged : Y.encodeStateAsUpdate(doc);
     if (row === undefined) {
       const created = await tx
         .insert(documents)
@@ -238,7 +304,7 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
           kind: valid.value.kind,
           clinicId: homeClinicId,
           state,
-          lastSeq: logged.seq,
+          lastSeq,
           updatedAt: now,
         })
         .onConflictDoNothing()
@@ -247,20 +313,26 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
     } else {
       await tx
         .update(documents)
-        .set({ state, lastSeq: logged.seq, updatedAt: now })
+        .set({ state, lastSeq, updatedAt: now })
         .where(eq(documents.docId, docId));
     }
     await rebuildReadModels(tx, docId, valid.value.kind, doc, homeClinicId, now);
-    return ok({ kind: 'stored', seq: logged.seq, receivedAt: logged.receivedAt.getTime() });
+    return ok({
+      kind: 'stored',
+      seq: logged.seq,
+      receivedAt: logged.receivedAt.getTime(),
+      serverUpdates,
+    });
   }
 
   async function storePush(
     caller: Caller,
     push: PushedUpdate,
     clientId: number | null,
-  ): Promise<{ receipt: Receipt; stored?: StoredUpdate }> {
+  ): Promise<{ receipt: Receipt; stored: readonly StoredUpdate[] }> {
     const rejected = (rejection: Rejection) => ({
       receipt: { localSeq: push.localSeq, status: 'rejected' as const, ...rejection },
+      stored: [],
     });
     if (push.update.length > MAX_UPDATE_BYTES)
       return rejected({
@@ -287,6 +359,7 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
             seq: previous.seq,
             receivedAt: previous.receivedAt.getTime(),
           },
+          stored: [],
         };
       }
       const result = await append(tx, caller, {
@@ -306,12 +379,15 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
           seq: result.value.seq,
           receivedAt: result.value.receivedAt,
         },
-        stored: {
-          docId: push.docId,
-          clinicId: caller.clinicId,
-          seq: result.value.seq,
-          update: push.update,
-        },
+        stored: [
+          {
+            docId: push.docId,
+            clinicId: caller.clinicId,
+            seq: result.value.seq,
+            update: push.update,
+          },
+          ...result.value.serverUpdates,
+        ],
       };
     });
   }
@@ -323,7 +399,7 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
       for (const push of pushes) {
         const outcome = await storePush(caller, push, options.clientId ?? null);
         receipts.push(outcome.receipt);
-        if (outcome.stored !== undefined) stored.push(outcome.stored);
+        stored.push(...outcome.stored);
       }
       return { receipts, stored };
     },
@@ -333,20 +409,21 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
         return { status: 'rejected', code: 'too_large', message: 'The update is too large.' };
       if (!parseDocId(docId).ok)
         return { status: 'rejected', code: 'invalid_document_id', message: 'Invalid record id.' };
-      return underClinicLock(caller.clinicId, async (tx): Promise<LiveOutcome> => {
-        const result = await append(tx, caller, {
+      const result = await underClinicLock(caller.clinicId, (tx) =>
+        append(tx, caller, {
           docId,
           update,
           localSeq: null,
           clientId: null,
           deviceTime: null,
           skipUnchanged: true,
-        });
-        if (!result.ok) return { status: 'rejected', ...result.error };
-        return result.value.kind === 'stored'
-          ? { status: 'stored', seq: result.value.seq }
-          : { status: 'unchanged' };
-      });
+        }),
+      );
+      if (!result.ok) return { status: 'rejected', ...result.error };
+      if (result.value.kind !== 'stored') return { status: 'unchanged' };
+      // Committed: the room applies the caller's update; the server's own follow it through the events.
+      for (const serverUpdate of result.value.serverUpdates) deps.events?.publish(serverUpdate);
+      return { status: 'stored', seq: result.value.seq };
     },
 
     async loadDocumentState(docId) {

@@ -156,8 +156,8 @@ export function authRoutes(deps: AuthRouteDeps) {
 
   app.get('/me', async (c) => {
     const caller = c.get('caller');
-    const user = caller.legacy ? undefined : await deps.identity.getUser(caller.userId);
-    const device = caller.legacy ? undefined : await deps.identity.getDevice(caller.deviceId);
+    const user = await deps.identity.getUser(caller.userId);
+    const device = await deps.identity.getDevice(caller.deviceId);
     return c.json({
       user: user && {
         id: user.id,

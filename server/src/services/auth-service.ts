@@ -3,7 +3,7 @@
  * and reuse detection, sign-out, and turning credentials into a `Caller`.
  * Every decision is audited (action names in docs/security.md).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import type { ClinicId, DeviceId, UserId } from '@outpost/shared/ids';
@@ -78,6 +78,11 @@ export interface AuthServiceDeps {
   readonly identity: IdentityRepository;
   readonly audit: AuditRepository;
   readonly jwtSecret: Buffer;
+  /**
+   * The secret device keys are derived from (`deviceKeyOf`); loaded once, lazily
+   * (main.ts passes `loadDeviceKeySecret`'s result).
+   */
+  readonly deviceKeySecret: () => Promise<Buffer>;
   readonly now: () => number;
   readonly logger: Logger;
   /** Cost of the dummy hash verified for unknown users; match the cost real hashes use. */
@@ -114,6 +119,43 @@ export async function loadJwtSecret(
   );
   const stored = await identity.putMetaOnce('jwt_secret_dev', randomBytes(48).toString('base64'));
   return Buffer.from(stored, 'base64');
+}
+
+/** server_meta key of the generated device-key secret. */
+export const DEVICE_KEY_META = 'device_key_wrap_secret';
+
+/**
+ * The secret device keys are derived from: OUTPOST_DEVICE_KEY_SECRET (at least 32
+ * characters) when set, otherwise 32 random bytes generated once and kept in
+ * server_meta (`device_key_wrap_secret`). Changing it makes every tablet's device
+ * copy of its clinic secret unusable until a user who signed in there before signs
+ * in again (their own copy re-wraps it), so set it once.
+ */
+export async function loadDeviceKeySecret(
+  env: NodeJS.ProcessEnv,
+  identity: Pick<IdentityRepository, 'putMetaOnce'>,
+): Promise<Buffer> {
+  const configured = env.OUTPOST_DEVICE_KEY_SECRET?.trim();
+  if (configured) {
+    const bytes = Buffer.from(configured, 'utf8');
+    if (bytes.length < 32)
+      throw new StartupError(
+        'OUTPOST_DEVICE_KEY_SECRET must be at least 32 characters (e.g. `openssl rand -base64 48`).',
+      );
+    return bytes;
+  }
+  const stored = await identity.putMetaOnce(DEVICE_KEY_META, randomBytes(32).toString('base64'));
+  return Buffer.from(stored, 'base64');
+}
+
+/**
+ * A device's key: base64url(HMAC-SHA256(secret, deviceId)), 32 bytes. The tablet
+ * wraps its clinic secret with it so a second user can sign in there (the server
+ * escrows the ability to unwrap, never the clinic secret itself). Given only to a
+ * user who signed in on that unrevoked device.
+ */
+export function deviceKeyOf(secret: Buffer, deviceId: string): string {
+  return createHmac('sha256', secret).update(deviceId, 'utf8').digest('base64url');
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
@@ -310,7 +352,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       address: string;
     }): Promise<
       Result<
-        TokenPair & { user: SignedInUser },
+        TokenPair & { user: SignedInUser; deviceKey: string },
         'invalid_credentials' | 'account_disabled' | 'not_a_member'
       >
     > {
@@ -387,6 +429,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         refreshToken: tokens.refreshToken,
         expiresIn: accessTtl,
         user: signedInUser(user),
+        deviceKey: deviceKeyOf(await deps.deviceKeySecret(), input.device.id),
       });
     },
 

@@ -14,6 +14,10 @@ import {
   recordVitals,
   startEncounter,
   updateProfile,
+  type ConsultPriority,
+  type ConsultRouting,
+  type ConsultStatus,
+  type Json,
   type ProfilePatch,
 } from '@outpost/shared/model';
 import {
@@ -123,24 +127,46 @@ export class Tablet {
     );
   }
 
-  createConsult(patientDocId: string): string {
+  /** A consult about `patientDocId`, sent (with one message) unless `send: false`. */
+  createConsult(
+    patientDocId: string,
+    options: {
+      readonly priority?: ConsultPriority;
+      readonly routing?: ConsultRouting;
+      readonly question?: string;
+      readonly snapshot?: Record<string, Json>;
+      readonly send?: boolean;
+      readonly attachments?: readonly string[];
+    } = {},
+  ): string {
     const doc = this.newDoc();
     const id = getOrThrow(
       createConsult(doc, this.ctx, {
         homeClinicId: this.caller.clinicId,
         patientId: patientDocId.slice('patient/'.length),
-        priority: 'urgent',
-        routing: { kind: 'specialty', specialty: 'cardiology' },
-        question: 'Is this blood pressure safe to manage here?',
-        snapshot: { summary: 'fictional' },
+        priority: options.priority ?? 'urgent',
+        routing: options.routing ?? { kind: 'specialty', specialty: 'cardiology' },
+        question: options.question ?? 'Is this blood pressure safe to manage here?',
+        snapshot: options.snapshot ?? { summary: 'fictional' },
       }),
     );
     const docId = `consult/${id}`;
     this.queue(docId, Y.encodeStateAsUpdate(doc));
     this.track(docId, doc);
+    if (options.send === false) return docId;
     getOrThrow(changeConsultStatus(doc, this.ctx, { to: 'sent' }));
-    getOrThrow(postConsultMessage(doc, this.ctx, { text: 'Readings attached.' }));
+    getOrThrow(
+      postConsultMessage(doc, this.ctx, {
+        text: 'Readings attached.',
+        ...(options.attachments === undefined ? {} : { attachments: [...options.attachments] }),
+      }),
+    );
     return docId;
+  }
+
+  /** Moves a consult this tablet holds to `to` (as its user; the server decides whether it may). */
+  changeStatus(docId: string, to: ConsultStatus): void {
+    getOrThrow(changeConsultStatus(this.doc(docId), this.ctx, { to }));
   }
 
   /** Opens a record received from the server (e.g. a colleague's) for editing. */

@@ -24,7 +24,7 @@ import {
 } from '@outpost/shared/consult';
 import type { RiskAssessment } from '@outpost/shared/risk';
 import type { ConsultId } from '@outpost/shared/ids';
-import type { LocalStore } from '$lib/db';
+import type { LocalStore } from '../db';
 import { err, type Result } from '@outpost/shared/result';
 
 export interface AskInput {

@@ -1,10 +1,17 @@
 /**
  * The storage seam under the tablet store: a few keyed tables and one atomic,
  * durable commit. Two implementations honour one contract (contract.test.ts):
- * IndexedDB through Dexie (store.ts, the only module that touches IndexedDB)
+ * IndexedDB through Dexie (store.ts, which seals every record it stores)
  * and memory (memory-store.ts, for Node tests and simulations).
  */
-import type { PatientRow, RecordKey, StreamRecord, TableName, Tables } from './records';
+import type {
+  OutboxStatus,
+  PatientRow,
+  RecordKey,
+  StreamRecord,
+  TableName,
+  Tables,
+} from './records';
 
 export type WriteOp =
   | { readonly kind: 'put'; readonly table: TableName; readonly value: Tables[TableName] }
@@ -55,6 +62,8 @@ export interface StorageBackend {
   patientsByRecency(offset: number, limit: number): Promise<PatientRow[]>;
   /** Patients with a search token starting with `prefix` (already normalised). */
   patientsByTokenPrefix(prefix: string, limit: number): Promise<PatientRow[]>;
+  /** How many outbox entries are in each state (counted without reading the entries). */
+  outboxCounts(): Promise<Readonly<Record<OutboxStatus, number>>>;
   /** Stream rows of one monitoring session, or of one patient's sessions, in key order. */
   streamRows(query: { sessionId: string } | { patientDocId: string }): Promise<StreamRecord[]>;
   /**
@@ -63,7 +72,40 @@ export interface StorageBackend {
    * throws: `StorageFullError` when out of space, `StorageFailureError` otherwise.
    */
   commit(batch: WriteBatch): Promise<CommitResult>;
+  /**
+   * Stored records that did not decrypt (altered, swapped between rows, or left
+   * unsealed), found since this backend opened. A list read leaves them out and
+   * reports them here; a single `get` throws `UnreadableRecordError`.
+   */
+  quarantined(): readonly QuarantinedRecord[];
+  /** Told once about each newly quarantined record. */
+  onQuarantine: ((record: QuarantinedRecord) => void) | undefined;
   close(): void;
+}
+
+/** A stored record that could not be read back; kept on disk as it is, for diagnosis. */
+export interface QuarantinedRecord {
+  readonly table: TableName;
+  /** Its primary key (absent only for a row that had none). */
+  readonly key: RecordKey | undefined;
+  /** The record document it belongs to, when the row names one in the clear. */
+  readonly docId?: string;
+  /** `tampered`: did not authenticate (altered, or moved from another row); `unsealed`: plaintext. */
+  readonly reason: 'tampered' | 'unsealed';
+}
+
+export const UNREADABLE_RECORD_MESSAGE =
+  'A record saved on this tablet could not be read: it was damaged or altered. ' +
+  'It is kept aside, unchanged, and listed in Diagnostics.';
+
+/** A single record read failed to decrypt (it is also listed in `quarantined()`). */
+export class UnreadableRecordError extends Error {
+  readonly record: QuarantinedRecord;
+  constructor(record: QuarantinedRecord, options?: { cause?: unknown }) {
+    super(UNREADABLE_RECORD_MESSAGE, options);
+    this.name = 'UnreadableRecordError';
+    this.record = record;
+  }
 }
 
 /** The device is out of storage space: the write was not made, nothing stored was lost. */

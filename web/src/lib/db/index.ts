@@ -4,13 +4,19 @@
  */
 import { systemIds, type ClinicId, type UserId } from '@outpost/shared/ids';
 import type { Clock, IdSource, Random } from '@outpost/shared/deps';
+import type { RecordCipher } from '../security/crypto';
 import { LocalStore } from './local-store';
 import { openDexieBackend, requestPersistentStorage, type DexieBackendOptions } from './store';
 
 export interface OpenClinicStoreOptions {
   readonly clinicId: ClinicId;
-  /** The signed-in user (stand-in identity until the security work). */
+  /** The signed-in user: their id goes on every change saved through this store. */
   readonly userId: UserId;
+  /**
+   * The clinic's record cipher (`vault.cipher`, once unlocked). Every record is
+   * sealed with it at rest; there is no unencrypted IndexedDB store.
+   */
+  readonly cipher: RecordCipher;
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly random?: Random;
@@ -29,11 +35,16 @@ export const cryptoRandom: Random = {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * Opens the enrolled clinic's database (`outpost-clinic-<clinicId>`), creating
- * the tablet identity on first use, and asks the browser to persist storage.
+ * Opens the enrolled clinic's database (`outpost-clinic-<clinicId>`) with its
+ * record cipher, creating the tablet identity on first use (and sealing, once,
+ * any rows left in the clear by a version from before encryption), and asks
+ * the browser to persist storage.
  */
 export async function openClinicStore(options: OpenClinicStoreOptions): Promise<LocalStore> {
-  const backend = await openDexieBackend(options.clinicId, options.dexie);
+  const backend = await openDexieBackend(options.clinicId, {
+    ...options.dexie,
+    cipher: options.cipher,
+  });
   void requestPersistentStorage();
   return LocalStore.open(backend, {
     clinicId: options.clinicId,
@@ -64,16 +75,26 @@ export type {
   StreamChunkRecord,
   StreamSessionRecord,
 } from './records';
-export type { StorageError, StorageFailure, StorageFull } from './backend';
-export { STORAGE_FULL_MESSAGE } from './backend';
+export type { QuarantinedRecord, StorageError, StorageFailure, StorageFull } from './backend';
+export { STORAGE_FULL_MESSAGE, UNREADABLE_RECORD_MESSAGE, UnreadableRecordError } from './backend';
 export {
   requestPersistentStorage,
   storageDiagnostics,
   databaseName,
-  loadTabletSetup,
-  saveTabletSetup,
+  deleteClinicDatabase,
 } from './store';
-export type { TabletSetupRecord } from './store';
 export type { StorageDiagnostics } from './store';
+export { TABLET_DATABASE, TabletDb, deleteTabletDatabase, eraseTabletData } from './tablet-db';
+export type {
+  AuditQueueRecord,
+  DeviceRecord,
+  KdfRecord,
+  SealedRecord,
+  TabletAuditAction,
+  TabletDatabaseOptions,
+  TabletRole,
+  UserRecord,
+  WrappedSecretRecord,
+} from './tablet-db';
 export { ageInYears } from './read-models';
 export type { TabletStore } from './tablet-store';

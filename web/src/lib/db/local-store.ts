@@ -40,9 +40,16 @@ import type { Clock, IdSource, Random } from '@outpost/shared/deps';
 import type { ClinicId, ConsultId, DeviceId, PatientId, UserId } from '@outpost/shared/ids';
 import { err, ok, type Result } from '@outpost/shared/result';
 import type { PushedUpdate, SyncResponse } from '@outpost/shared/sync';
-import { WriteBatch, toStorageError, type StorageBackend, type StorageError } from './backend';
+import {
+  WriteBatch,
+  toStorageError,
+  type QuarantinedRecord,
+  type StorageBackend,
+  type StorageError,
+} from './backend';
 import { deriveRows, matchesWords, normaliseWords } from './read-models';
 import type {
+  PhotoRecord,
   ConsultRow,
   DocKind,
   DocumentRecord,
@@ -70,7 +77,9 @@ export type StoreEvent =
   /** The read models were rebuilt. */
   | { readonly type: 'readModels' }
   /** The tablet took a new Yjs client id after a clash (S12). */
-  | { readonly type: 'identity'; readonly clientId: number };
+  | { readonly type: 'identity'; readonly clientId: number }
+  /** A stored record did not decrypt and was set aside (`quarantinedRecords()`). */
+  | { readonly type: 'quarantine'; readonly record: QuarantinedRecord };
 
 export interface DocumentNotFound {
   readonly type: 'DocumentNotFound';
@@ -115,7 +124,7 @@ export interface RejectedUpdate {
 
 export interface LocalStoreOptions {
   readonly clinicId: ClinicId;
-  /** The signed-in user (stand-in identity until the security work). */
+  /** The signed-in user: their id goes on every change saved through this store. */
   readonly userId: UserId;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -168,6 +177,7 @@ export class LocalStore implements TabletStore {
           ? navigator.locks
           : null;
     this.#lockName = `outpost-store-${options.clinicId}`;
+    backend.onQuarantine = (record) => this.#emit({ type: 'quarantine', record });
     const broadcast =
       options.broadcast ??
       (typeof window !== 'undefined' && typeof BroadcastChannel !== 'undefined');
@@ -300,6 +310,16 @@ export class LocalStore implements TabletStore {
       .filter((row) => matchesWords(row, words))
       .sort((a, b) => a.name.localeCompare(b.name) || b.updatedAt - a.updatedAt)
       .slice(0, limit);
+  }
+
+  /**
+   * Stored records that did not decrypt (altered, swapped between rows, or
+   * unsealed), found since the store opened: left out of lists, never shown
+   * empty, kept on disk untouched (diagnostics). Reading one alone throws
+   * `UnreadableRecordError`.
+   */
+  quarantinedRecords(): readonly QuarantinedRecord[] {
+    return this.#backend.quarantined();
   }
 
   getPatientRow(docId: string): Promise<PatientRow | undefined> {
@@ -499,10 +519,10 @@ export class LocalStore implements TabletStore {
   // ---------------------------------------------------------------------------
   // Outbox and sync state (for the UI)
 
+  /** Counts by state, from the outbox index (entries are not read: cheap on every change). */
   async outboxSummary(): Promise<OutboxSummary> {
-    const entries = (await this.#backend.getAll('outbox')) as OutboxEntry[];
-    const count = (status: string) => entries.filter((e) => e.status === status).length;
-    return { pending: count('pending'), sent: count('sent'), rejected: count('rejected') };
+    const { pending, sent, rejected } = await this.#backend.outboxCounts();
+    return { pending, sent, rejected };
   }
 
   /** Every outbox entry in `localSeq` order (diagnostics, tests). */
@@ -683,7 +703,13 @@ export class LocalStore implements TabletStore {
     if (identity !== this.#identity) batch.put('meta', identity);
 
     // Pulled documents and updates, merged into copies of the local documents.
-    const touched = new Map<string, { doc: Y.Doc; kind: DocKind; cause: ChangeCause }>();
+    // `changed` stays false only for a stored, unopened document the pull added
+    // nothing to: it is not rewritten (nor re-sealed). An open one is always
+    // written: it may hold live updates storage does not have yet.
+    const touched = new Map<
+      string,
+      { doc: Y.Doc; kind: DocKind; cause: ChangeCause; changed: boolean }
+    >();
     const working = async (docId: string, kind: DocKind) => {
       let entry = touched.get(docId);
       if (entry === undefined) {
@@ -695,17 +721,21 @@ export class LocalStore implements TabletStore {
             : open
               ? this.#clone(base, identity.clientId)
               : base;
-        entry = { doc, kind, cause: 'remote' };
+        entry = { doc, kind, cause: 'remote', changed: base === undefined || open };
         touched.set(docId, entry);
       }
       return entry;
+    };
+    const applyPulled = async (docId: string, kind: DocKind, update: Uint8Array) => {
+      const entry = await working(docId, kind);
+      if (applyUpdateAsOwn(entry.doc, update, REMOTE_ORIGIN)) entry.changed = true;
     };
     const rekeyed: string[] = [];
     let added = 0;
     const rekey = async (docId: string, kind: DocKind, serverState: Uint8Array) => {
       const local = await working(docId, kind);
       const outcome = rekeyDocument(local.doc, serverState, identity.clientId);
-      touched.set(docId, { doc: outcome.doc, kind, cause: 'rekey' });
+      touched.set(docId, { doc: outcome.doc, kind, cause: 'rekey', changed: true });
       rekeyPending.delete(docId);
       rekeyed.push(docId);
       // Every change of this document still here is carried by the re-keyed entry.
@@ -739,7 +769,7 @@ export class LocalStore implements TabletStore {
         await rekey(pulled.docId, kind, pulled.state);
         continue;
       }
-      applyUpdateAsOwn((await working(pulled.docId, kind)).doc, pulled.state, REMOTE_ORIGIN);
+      await applyPulled(pulled.docId, kind, pulled.state);
     }
     // A wanted document the server did not return: rebuild from ours alone.
     for (const docId of context.wanted) {
@@ -754,8 +784,9 @@ export class LocalStore implements TabletStore {
       // clashing id: they are in the server state the re-key starts from.
       if (kind === undefined || rekeyPending.has(pulled.docId)) continue;
       updates++;
-      applyUpdateAsOwn((await working(pulled.docId, kind)).doc, pulled.update, REMOTE_ORIGIN);
+      await applyPulled(pulled.docId, kind, pulled.update);
     }
+    for (const [docId, entry] of touched) if (!entry.changed) touched.delete(docId);
     for (const [docId, { doc, kind }] of touched) this.#putDocument(batch, docId, kind, doc, now);
 
     // S5: the cursor goes in the same commit as everything it covers.
@@ -827,6 +858,54 @@ export class LocalStore implements TabletStore {
   // ---------------------------------------------------------------------------
   // Monitoring streams: the raw 1 Hz stream of a monitoring session stays on
   // this tablet (never in the outbox); the record holds its per-minute summary.
+
+  // -------------------------------------------------------------------------
+  // Consult photos: sealed with the records, uploaded after the consult's text.
+
+  /** Saves photos (pending upload) in one commit; a photo already here is kept as it is. */
+  async savePhotos(
+    photos: ReadonlyArray<
+      Pick<PhotoRecord, 'sha256' | 'contentType' | 'bytes' | 'width' | 'height'>
+    >,
+  ): Promise<Result<void, SaveError>> {
+    const batch = new WriteBatch();
+    const now = this.#clock.now();
+    for (const photo of photos) {
+      if ((await this.#backend.get('photos', photo.sha256)) !== undefined) continue;
+      batch.put('photos', { ...photo, createdAt: now, status: 'pending' });
+    }
+    if (batch.size === 0) return ok(undefined);
+    try {
+      await this.#backend.commit(batch);
+    } catch (error) {
+      return err(toStorageError(error).error);
+    }
+    this.#emit({ type: 'outbox' });
+    return ok(undefined);
+  }
+
+  getPhoto(sha256: string): Promise<PhotoRecord | undefined> {
+    return this.#backend.get('photos', sha256);
+  }
+
+  /** Photos the server has not verified yet, oldest first. */
+  async pendingPhotos(): Promise<PhotoRecord[]> {
+    const photos = await this.#backend.getAll('photos');
+    return photos.filter((p) => p.status === 'pending').sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The server verified the whole photo: it is not sent again. */
+  async markPhotoUploaded(sha256: string): Promise<void> {
+    const photo = await this.#backend.get('photos', sha256);
+    if (photo === undefined || photo.status === 'uploaded') return;
+    await this.#backend.commit(
+      new WriteBatch().put('photos', {
+        ...photo,
+        status: 'uploaded',
+        uploadedAt: this.#clock.now(),
+      }),
+    );
+  }
 
   /** Saves (creates or updates) a monitoring session's tablet-side row; resolves once on disk. */
   async saveStreamSession(session: Omit<StreamSessionRecord, 'key' | 'kind'>): Promise<void> {
@@ -993,15 +1072,25 @@ const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
  * under its own id (its guard against two writers sharing one). Here that
  * content is the tablet's own saved state, and clashes are the server's to
  * detect (S12), so the id is stepped aside for the apply and restored.
+ * Returns whether the document's stored state changes (Yjs emits `update`
+ * only when content was integrated; pending content counts too).
  */
-export function applyUpdateAsOwn(doc: Y.Doc, update: Uint8Array, origin: unknown): void {
+export function applyUpdateAsOwn(doc: Y.Doc, update: Uint8Array, origin: unknown): boolean {
   const own = doc.clientID;
+  let changed = false;
+  const mark = () => {
+    changed = true;
+  };
   doc.clientID = (own + 1) >>> 0;
+  doc.on('update', mark);
   try {
     Y.applyUpdate(doc, update, origin);
   } finally {
+    doc.off('update', mark);
     doc.clientID = own;
   }
+  // Content waiting for a missing dependency emits nothing yet but is in the state.
+  return changed || doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 }
 
 function emptySyncMeta(): SyncMeta {

@@ -1,20 +1,28 @@
 /**
  * An in-memory storage backend with the same contract as the IndexedDB one
  * (contract.test.ts): atomic commits, a never-reused outbox key, records copied
- * in and out (structured clone). `createMemoryStore` gives a full `LocalStore`
- * on it, for Node tests and simulations (several tablets, a real server, a
- * controllable transport). A backend outlives its stores: open a new store on
- * the same backend to simulate the app restarting.
+ * in and out (structured clone). Records are kept as they are (memory is not
+ * "at rest"; the IndexedDB backend seals them). `createMemoryStore` gives a
+ * full `LocalStore` on it, for Node tests and simulations (several tablets, a
+ * real server, a controllable transport). A backend outlives its stores: open
+ * a new store on the same backend to simulate the app restarting.
  */
 import { systemIds } from '@outpost/shared/ids';
 import type { Clock, IdSource, Random } from '@outpost/shared/deps';
 import type { ClinicId, UserId } from '@outpost/shared/ids';
-import { toStorageError, type CommitResult, type StorageBackend, type WriteBatch } from './backend';
+import {
+  toStorageError,
+  type CommitResult,
+  type QuarantinedRecord,
+  type StorageBackend,
+  type WriteBatch,
+} from './backend';
 import { LocalStore } from './local-store';
 import { matchesWords } from './read-models';
 import {
   PRIMARY_KEYS,
   TABLE_NAMES,
+  type OutboxStatus,
   type PatientRow,
   type RecordKey,
   type StreamRecord,
@@ -44,6 +52,8 @@ export class MemoryBackend implements StorageBackend {
   };
   #closed = false;
   onWrite: ((table: TableName, value: unknown) => void) | undefined;
+  /** Memory holds records as they are (nothing is sealed), so nothing is ever quarantined. */
+  onQuarantine: ((record: QuarantinedRecord) => void) | undefined;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.onWrite = options.onWrite;
@@ -71,6 +81,12 @@ export class MemoryBackend implements StorageBackend {
   async patientsByTokenPrefix(prefix: string, limit: number): Promise<PatientRow[]> {
     const rows = await this.getAll('patients');
     return rows.filter((row) => matchesWords(row, [prefix])).slice(0, limit);
+  }
+
+  async outboxCounts(): Promise<Record<OutboxStatus, number>> {
+    const counts: Record<OutboxStatus, number> = { pending: 0, sent: 0, rejected: 0 };
+    for (const entry of await this.getAll('outbox')) counts[entry.status]++;
+    return counts;
   }
 
   async streamRows(
@@ -127,6 +143,10 @@ export class MemoryBackend implements StorageBackend {
     for (const [name, data] of staged) this.#data.tables.set(name, data);
     this.#data.lastOutboxKey = lastKey;
     return Promise.resolve({ outboxKeys });
+  }
+
+  quarantined(): readonly QuarantinedRecord[] {
+    return [];
   }
 
   close(): void {

@@ -119,6 +119,11 @@ export interface ConsultRow {
   readonly priority: ConsultPriority;
   readonly question: string;
   readonly messageCount: number;
+  /** When it was last sent, and received by the server after that (stall warnings). */
+  readonly sentAt?: number;
+  readonly receivedAt?: number;
+  /** When the latest signed answer was given. */
+  readonly answeredAt?: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -176,6 +181,23 @@ export interface StreamChunkRecord {
 
 export type StreamRecord = StreamSessionRecord | StreamChunkRecord;
 
+/**
+ * A consult photo taken on this tablet (Dexie version 4): downscaled, stripped
+ * of metadata, named by its SHA-256, sealed like every record. `pending` until
+ * the server has verified the whole upload; the consult that references it is
+ * found from the consult documents' snapshots.
+ */
+export interface PhotoRecord {
+  readonly sha256: string;
+  readonly contentType: string;
+  readonly bytes: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly createdAt: number;
+  readonly status: 'pending' | 'uploaded';
+  readonly uploadedAt?: number;
+}
+
 export interface Tables {
   documents: DocumentRecord;
   outbox: OutboxRecord;
@@ -184,6 +206,7 @@ export interface Tables {
   consults: ConsultRow;
   rejections: RejectionRecord;
   streams: StreamRecord;
+  photos: PhotoRecord;
 }
 export type TableName = keyof Tables;
 export type RecordKey = string | number;
@@ -196,6 +219,7 @@ export const TABLE_NAMES: readonly TableName[] = [
   'consults',
   'rejections',
   'streams',
+  'photos',
 ];
 
 /** The primary key of each table. */
@@ -207,4 +231,5 @@ export const PRIMARY_KEYS: { readonly [T in TableName]: string } = {
   consults: 'docId',
   rejections: 'localSeq',
   streams: 'key',
+  photos: 'sha256',
 };

@@ -8,7 +8,7 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, test } from 'vitest';
 import { encodeChunk, decodeChunk } from '@outpost/shared/devices';
 import { getOrThrow } from '@outpost/shared/result';
-import { BACKENDS, createHarness } from './testing';
+import { BACKENDS, createHarness, createTestCipher } from './testing';
 import { openDexieBackend } from './store';
 
 const SESSION = '0190a000-0000-7000-8000-00000000beef';
@@ -68,7 +68,7 @@ describe.each(BACKENDS)('monitoring streams on %s', (backend) => {
 });
 
 describe('Dexie version history', () => {
-  test('a tablet on version 1 upgrades to version 2 with its records intact', async () => {
+  test('a tablet on version 1 upgrades to version 3 with its records intact', async () => {
     const name = 'outpost-upgrade-test';
     const v1 = new Dexie(name, { indexedDB, IDBKeyRange });
     // Version 1 exactly as store.ts declares it.
@@ -83,7 +83,12 @@ describe('Dexie version history', () => {
     await v1.open();
     await v1.table('meta').put({ key: 'sync', cursor: new Uint8Array([1, 2]), rekeyPending: [] });
     v1.close();
-    const upgraded = await openDexieBackend('ignored', { name, indexedDB, IDBKeyRange });
+    const upgraded = await openDexieBackend('ignored', {
+      name,
+      indexedDB,
+      IDBKeyRange,
+      cipher: await createTestCipher(),
+    });
     expect(await upgraded.get('meta', 'sync')).toMatchObject({ cursor: new Uint8Array([1, 2]) });
     expect(await upgraded.streamRows({ sessionId: SESSION })).toEqual([]);
     upgraded.close();

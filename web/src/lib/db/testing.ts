@@ -1,7 +1,8 @@
 /**
  * Test support for the tablet store (not used by the app): one harness per
  * storage backend, so the contract suite and the sync tests run against both
- * IndexedDB (fake-indexeddb) and memory, plus fault injection and personas.
+ * IndexedDB (fake-indexeddb, records sealed with a test key) and memory, plus
+ * fault injection and personas.
  */
 import type { Dexie } from 'dexie';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
@@ -19,10 +20,21 @@ import {
 } from '@outpost/shared/model/fixtures';
 import { err, ok, type Result } from '@outpost/shared/result';
 import type { StorageBackend } from './backend';
+import { RecordCipher } from '../security/crypto';
 import { LocalStore } from './local-store';
 import { MemoryBackend, quotaExceeded } from './memory-store';
 import type { TableName } from './records';
 import { openDexieBackend } from './store';
+
+/** A fixed clinic secret for tests (never a real one): the same key on every run. */
+export const TEST_CLINIC_SECRET = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+
+let testCipher: Promise<RecordCipher> | undefined;
+/** The record cipher of `TEST_CLINIC_SECRET` (IndexedDB stores in tests are sealed like the app's). */
+export function createTestCipher(): Promise<RecordCipher> {
+  testCipher ??= RecordCipher.fromSecret(TEST_CLINIC_SECRET);
+  return testCipher;
+}
 
 export const CLINIC_ID = TEST_CLINIC_ID;
 export const USER_ID = TEST_USER_ID;
@@ -77,6 +89,7 @@ export function createHarness(
       indexedDB,
       IDBKeyRange,
       addons: [(db: Dexie) => injectFaults(db, fault)],
+      cipher: await createTestCipher(),
     });
   };
   const openStore = async () => {
@@ -153,3 +166,93 @@ function buildPersona(
 }
 
 export type { UserId };
+
+// ---------------------------------------------------------------------------
+// Looking at what is really on disk (encryption tests)
+
+/** Every value stored in an IndexedDB database, read with raw cursors (no Dexie, no opening). */
+export async function rawDatabaseValues(
+  name: string,
+  factory: IDBFactory = indexedDB,
+): Promise<Array<{ store: string; key: IDBValidKey; value: unknown }>> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = factory.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error('open failed'));
+  });
+  try {
+    const rows: Array<{ store: string; key: IDBValidKey; value: unknown }> = [];
+    for (const store of Array.from(db.objectStoreNames)) {
+      await new Promise<void>((resolve, reject) => {
+        const request = db.transaction(store, 'readonly').objectStore(store).openCursor();
+        request.onsuccess = () => {
+          const cursor = request.result;
+          if (cursor === null) return resolve();
+          rows.push({ store, key: cursor.primaryKey, value: cursor.value });
+          cursor.continue();
+        };
+        request.onerror = () => reject(request.error ?? new Error('cursor failed'));
+      });
+    }
+    return rows;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Where `canary` occurs in `values` (recursively: strings, keys, and every
+ * byte array read as UTF-8, as UTF-16LE at both byte alignments and as
+ * base64): case-insensitive, and also as base64 of the canary at each of its
+ * three alignments. Returns a path for each hit.
+ */
+export function findCanary(values: unknown, canary: string): string[] {
+  const needles = canaryNeedles(canary);
+  const hits: string[] = [];
+  const check = (text: string, path: string) => {
+    const lower = text.toLowerCase();
+    for (const needle of needles) if (lower.includes(needle)) hits.push(`${path} (${needle})`);
+  };
+  const visit = (value: unknown, path: string) => {
+    if (typeof value === 'string') return check(value, path);
+    if (value instanceof Uint8Array) {
+      check(new TextDecoder('utf-8').decode(value), `${path} as UTF-8`);
+      check(new TextDecoder('utf-16le').decode(value), `${path} as UTF-16LE`);
+      check(new TextDecoder('utf-16le').decode(value.subarray(1)), `${path} as UTF-16LE+1`);
+      check(bytesToBase64(value), `${path} as base64`);
+      return;
+    }
+    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${path}[${i}]`));
+    if (value !== null && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) {
+        check(key, `${path} key`);
+        visit(item, `${path}.${key}`);
+      }
+  };
+  visit(values, '$');
+  return hits;
+}
+
+function canaryNeedles(canary: string): string[] {
+  const lower = canary.toLowerCase();
+  const needles = new Set([lower]);
+  const bytes = new TextEncoder().encode(canary);
+  for (const source of [bytes, new TextEncoder().encode(lower)])
+    for (let shift = 0; shift < 3; shift++) {
+      // base64 of the canary after `shift` other bytes: the stable middle of it.
+      const padded = new Uint8Array(shift + source.length);
+      padded.set(source, shift);
+      const text = bytesToBase64(padded);
+      const core = text.slice(shift === 0 ? 0 : 4, -4).toLowerCase();
+      needles.add(core);
+      needles.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  return [...needles];
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

@@ -13,7 +13,9 @@ import {
   type PatientView,
 } from '@outpost/shared/model';
 import type { DocHandle, LocalStore } from '$lib/db';
-import { connectLive, syncManager, type LiveConnection } from '$lib/sync';
+import { CLOSE_CODES } from '@outpost/shared/sync';
+import { vault } from '$lib/auth/vault.svelte';
+import { connectLive, liveTicketsFrom, syncManager, type LiveConnection } from '$lib/sync';
 
 export class PatientRecord {
   view = $state.raw<PatientView | undefined>(undefined);
@@ -44,6 +46,8 @@ export class PatientRecord {
       return;
     }
     this.#handle = handle;
+    // Audited on the tablet (sent after the next sync): who opened which record, when.
+    vault.recordOpened(this.docId);
     this.#refresh();
     this.#unsubscribe = this.#store.subscribe((event) => {
       if (event.type !== 'document' || event.docId !== this.docId) return;
@@ -52,11 +56,11 @@ export class PatientRecord {
     });
     const store = this.#store;
     this.#live = connectLive(store, handle, {
-      identity: () => ({
-        deviceId: store.deviceId,
-        clinicId: store.clinicId,
-        userId: store.userId,
-      }),
+      ticket: liveTicketsFrom((path, init) => vault.api(path, init)),
+      // 4410: the device, the user or the session is no longer active; the vault finds out which.
+      onClosed: (code) => {
+        if (code === CLOSE_CODES.revoked) void vault.checkSession();
+      },
       connect: syncManager.online,
       onStatus: () => this.#refresh(),
     });

@@ -58,6 +58,22 @@ export class PatientSearch {
     this.#queue(() => this.#rebuild(store));
   }
 
+  /**
+   * Forgets the store and every indexed row (names, phones: patient data in
+   * memory) when the key leaves memory (user switch, sign-out, revocation).
+   */
+  detach(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#store = undefined;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#dirty.clear();
+    this.#index = new PatientIndex();
+    this.ready = false;
+    this.revision++;
+  }
+
   /** Resolves once every change announced so far is in the index (tests, bench). */
   settled(): Promise<void> {
     return this.#work;

@@ -1,14 +1,36 @@
 /**
- * Which clinic this tablet works for, who is using it, and the clinic's open
- * store. Until the security work brings enrollment codes and sign-in, a tablet
- * is set up by choosing its clinic and typing the user's name (a stand-in
- * identity kept in IndexedDB with strict durability: ids and names of staff,
- * no patient data).
+ * The clinic's open store, following the vault (`$lib/auth/vault.svelte`): the
+ * enrolled clinic's database is opened with the vault's record cipher once a
+ * user is unlocked, and closed — sync and the live channel stopped, the
+ * in-memory patient index cleared — when the key leaves memory (user switch,
+ * sign-out, 5 wrong PINs, 12 h, an ended session). An idle lock keeps the store
+ * open (the key stays; the layout hides the screens and sync goes on).
+ *
+ * A revoked tablet: before the vault erases the databases, the outbox is pushed
+ * once with the device credentials (the server keeps it in quarantine).
  */
-import { systemIds, type ClinicId, type UserId } from '@outpost/shared/ids';
-import { loadTabletSetup, openClinicStore, saveTabletSetup, type LocalStore } from '$lib/db';
-import { syncManager } from '$lib/sync';
+import type { ClinicId, UserId } from '@outpost/shared/ids';
+import { uploadPendingPhotos } from '$lib/consults/photo-queue';
+import { vault, type VaultEvent } from '$lib/auth/vault.svelte';
+import { openClinicStore, type LocalStore, type TabletRole } from '$lib/db';
+import { createHttpTransport, pushOutboxForQuarantine, syncManager } from '$lib/sync';
+import { patientSearch } from './patient-search.svelte';
 
+/**
+ * Roles that work with the clinic's records on a clinic tablet. Specialists
+ * (routed consults only) and system administrators (no record access) sign in
+ * for administration: the clinic's records are not opened for them.
+ */
+// Specialists open the store too: it holds the consults routed to them (their
+// batch pull carries nothing else), so they can read and answer offline.
+const RECORD_ROLES: ReadonlySet<TabletRole> = new Set([
+  'health-worker',
+  'clinician',
+  'district-admin',
+  'specialist',
+]);
+
+/** The clinic and user of the open store (screens show the names). */
 export interface TabletSetup {
   readonly clinicId: ClinicId;
   readonly clinicName: string;
@@ -16,69 +38,145 @@ export interface TabletSetup {
   readonly userName: string;
 }
 
-export interface ClinicChoice {
-  readonly id: string;
-  readonly name: string;
-}
+export type SessionStatus =
+  /** No store: nobody unlocked, or the key left memory. */
+  | 'closed'
+  | 'opening'
+  | 'ready'
+  /** Unlocked as a role that does not open the clinic's records (system admin). */
+  | 'no-access'
+  | 'error';
 
 export class Session {
-  status = $state<'loading' | 'setup' | 'ready' | 'error'>('loading');
-  setup = $state<TabletSetup | undefined>(undefined);
+  status = $state<SessionStatus>('closed');
   store = $state.raw<LocalStore | undefined>(undefined);
   error = $state<string | undefined>(undefined);
 
-  async start(): Promise<void> {
-    let setup: TabletSetup | undefined;
-    try {
-      setup = (await loadTabletSetup()) as TabletSetup | undefined;
-    } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
-      this.status = 'error';
-      return;
-    }
-    if (!setup) {
-      this.status = 'setup';
-      return;
-    }
-    await this.#open(setup);
-  }
-
-  /** The clinics this tablet can be set up for (needs the network once). */
-  async fetchClinics(): Promise<ClinicChoice[]> {
-    const response = await fetch('/api/clinics', { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new Error(`The server answered ${response.status}.`);
-    const body = (await response.json()) as { clinics: ClinicChoice[] };
-    return body.clinics;
-  }
-
-  async setUp(clinic: ClinicChoice, userName: string): Promise<void> {
-    const setup: TabletSetup = {
-      clinicId: clinic.id as ClinicId,
-      clinicName: clinic.name,
-      userId: systemIds.newId() as UserId,
-      userName: userName.trim(),
+  /** The clinic and the current user while the store is open. */
+  setup = $derived.by((): TabletSetup | undefined => {
+    const device = vault.device;
+    const user = vault.current;
+    if (this.store === undefined || device === undefined || user === undefined) return undefined;
+    return {
+      clinicId: device.clinicId as ClinicId,
+      clinicName: device.clinicName,
+      userId: user.userId as UserId,
+      userName: user.name,
     };
-    await saveTabletSetup(setup);
-    await this.#open(setup);
+  });
+
+  #following = false;
+  #work: Promise<void> = Promise.resolve();
+
+  /** Starts the vault and follows it (idempotent). */
+  async start(): Promise<void> {
+    if (!this.#following) {
+      vault.subscribe((event) => this.#serially(() => this.#on(event)));
+      this.#following = true;
+    }
+    await vault.start();
+    const user = vault.current;
+    if (vault.state === 'unlocked' && user !== undefined)
+      await this.#serially(() => this.#open(user.userId, user.role));
   }
 
-  async #open(setup: TabletSetup): Promise<void> {
-    this.status = 'loading';
+  /** Events are handled one after another (an unlock during a close waits for it). */
+  #serially(work: () => Promise<void>): Promise<void> {
+    const run = this.#work.then(work, work);
+    this.#work = run.catch(() => undefined);
+    return run;
+  }
+
+  async #on(event: VaultEvent): Promise<void> {
+    switch (event.type) {
+      case 'unlocked':
+        return this.#open(event.userId, event.role);
+      case 'closing':
+        this.#close();
+        return;
+      case 'revoked':
+        await this.#pushBeforeErase();
+        this.#close();
+        return;
+      case 'locked':
+      case 'wiped':
+        return;
+    }
+  }
+
+  async #open(userId: string, role: TabletRole): Promise<void> {
+    if (!RECORD_ROLES.has(role)) {
+      this.#close();
+      this.status = 'no-access';
+      return;
+    }
+    if (this.store !== undefined) {
+      // Same key (a PIN unlock, or another user of this clinic): changes carry the new name.
+      this.store.setUser(userId as UserId);
+      return;
+    }
+    const cipher = vault.cipher;
+    const device = vault.device;
+    if (cipher === undefined || device === undefined) return;
+    this.status = 'opening';
+    this.error = undefined;
     try {
-      const store = await openClinicStore({ clinicId: setup.clinicId, userId: setup.userId });
-      this.setup = setup;
+      const store = await openClinicStore({
+        clinicId: device.clinicId as ClinicId,
+        userId: userId as UserId,
+        cipher,
+      });
+      if (vault.cipher !== cipher) {
+        store.close(); // the key left while the database was opening
+        this.status = 'closed';
+        return;
+      }
       this.store = store;
-      syncManager.start({ store });
+      syncManager.start({
+        store,
+        api: (path, init) => vault.api(path, init),
+        // Text first: photos leave after each successful sync, resuming where they stopped.
+        afterSync: async () => {
+          await vault.flushAudit();
+          await uploadPendingPhotos(store, (path, init) => vault.api(path, init));
+        },
+      });
       // The device code (Bluetooth, serial, decoders) is large and not needed for the
       // first screen: it loads in its own chunk after the store is open.
       void import('./devices.svelte').then(({ devices }) =>
-        devices.init({ clinicId: setup.clinicId }),
+        devices.init({ clinicId: device.clinicId }),
       );
       this.status = 'ready';
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
       this.status = 'error';
     }
+  }
+
+  /** Stops sync, forgets the in-memory index, closes the store. Open records close with their screens. */
+  #close(): void {
+    syncManager.stop();
+    patientSearch.detach();
+    const store = this.store;
+    this.store = undefined;
+    store?.close();
+    this.status = 'closed';
+    this.error = undefined;
+  }
+
+  /** The revoked tablet's last push, with the device credentials (the bearer token no longer works). */
+  async #pushBeforeErase(): Promise<void> {
+    const store = this.store;
+    const headers = vault.deviceHeaders();
+    if (store === undefined || headers === undefined) return;
+    syncManager.stop();
+    const transport = createHttpTransport({
+      fetch: (url, init) => fetch(url, init),
+      headers: () => headers,
+    });
+    await pushOutboxForQuarantine(store, transport).catch((error: unknown) => {
+      console.error('the last push of a revoked tablet failed', error);
+    });
   }
 }
 

@@ -14,8 +14,8 @@ export type {
   SyncReport,
   Transport,
 } from './engine';
-export { createHttpTransport, SYNC_CONTENT_TYPE } from './transport';
-export type { CallerIdentity, HttpTransportOptions } from './transport';
+export { createHttpTransport, pushOutboxForQuarantine, SYNC_CONTENT_TYPE } from './transport';
+export type { FetchLike, HttpTransportOptions } from './transport';
 export {
   BACKGROUND_SYNC_TAG,
   OFFLINE_MESSAGE,
@@ -24,5 +24,5 @@ export {
   syncManager,
 } from './manager.svelte';
 export type { SyncManagerOptions } from './manager.svelte';
-export { connectLive, defaultLiveUrl } from './live';
-export type { LiveConnection, LiveOptions, LiveStatus } from './live';
+export { connectLive, defaultLiveUrl, liveTicketsFrom } from './live';
+export type { LiveConnection, LiveOptions, LiveStatus, LiveTicket } from './live';

@@ -12,7 +12,7 @@ import { readPatient, updateProfile } from '@outpost/shared/model';
 import { createTestContext } from '@outpost/shared/model/fixtures';
 import { getOrThrow } from '@outpost/shared/result';
 import { createHarness, savePersona } from '../db/testing';
-import { connectLive, type LiveConnection } from './live';
+import { connectLive, liveTicketsFrom, type LiveConnection, type LiveTicket } from './live';
 
 const MESSAGE_SYNC = 0;
 
@@ -21,6 +21,7 @@ class Room {
   readonly doc = new Y.Doc();
   readonly sockets = new Set<FakeSocket>();
   readonly urls: string[] = [];
+  readonly spent = new Set<string>();
 
   constructor() {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -57,6 +58,16 @@ class FakeSocket {
   constructor(url: string) {
     room.urls.push(url);
     const target = room;
+    // Tickets are single-use: a spent or missing one is refused before the upgrade.
+    const ticket = new URL(url).searchParams.get('ticket');
+    if (ticket === null || target.spent.has(ticket)) {
+      setTimeout(() => {
+        this.readyState = 3;
+        this.onclose?.({ code: 1006, reason: '' });
+      }, 0);
+      return;
+    }
+    target.spent.add(ticket);
     setTimeout(() => {
       this.readyState = 1;
       target.sockets.add(this);
@@ -80,6 +91,26 @@ class FakeSocket {
     this.readyState = 3;
     room.sockets.delete(this);
   }
+
+  /** The server ends the connection (restart, network cut). */
+  drop(code = 1006): void {
+    this.readyState = 3;
+    room.sockets.delete(this);
+    setTimeout(() => this.onclose?.({ code, reason: '' }), 0);
+  }
+}
+
+/** A ticket source like `POST /api/live/ticket`: a new ticket each call. */
+function tickets(): { mint: (docId: string) => Promise<LiveTicket>; minted: string[] } {
+  const minted: string[] = [];
+  return {
+    minted,
+    mint: (docId) => {
+      const ticket = `t${minted.length + 1}-${docId.slice(-4)}`;
+      minted.push(ticket);
+      return Promise.resolve({ ok: true, ticket });
+    },
+  };
 }
 
 const connections: LiveConnection[] = [];
@@ -94,18 +125,17 @@ describe('live channel', () => {
     const store = await harness.open();
     const { docId } = await savePersona(store, 'adultWithHypertension');
     const handle = (await store.openDocument(docId))!;
+    const source = tickets();
     const live = connectLive(store, handle, {
       baseUrl: 'ws://clinic.test/ws',
-      identity: () => ({ deviceId: store.deviceId, clinicId: store.clinicId, userId: 'u' }),
+      ticket: source.mint,
       connect: true,
       persistDelayMs: 0,
       WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
     });
     connections.push(live);
     await vi.waitFor(() => expect(live.status).toBe('connected'));
-    expect(room.urls[0]).toBe(
-      `ws://clinic.test/ws/${docId}?device=${store.deviceId}&clinic=${store.clinicId}&user=u`,
-    );
+    expect(room.urls[0]).toBe(`ws://clinic.test/ws/${docId}?ticket=${source.minted[0]}`);
     // The peer receives what the tablet holds.
     await vi.waitFor(() =>
       expect(getOrThrow(readPatient(room.doc)).profile.givenName).toBe('Amina'),
@@ -126,7 +156,7 @@ describe('live channel', () => {
     // A change saved on the tablet is forwarded live (and queued for batch sync).
     const live2 = connectLive(reopened, (await reopened.openDocument(docId))!, {
       baseUrl: 'ws://clinic.test/ws',
-      identity: () => ({ deviceId: store.deviceId, clinicId: store.clinicId, userId: 'u' }),
+      ticket: source.mint,
       connect: true,
       WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
     });
@@ -137,5 +167,87 @@ describe('live channel', () => {
       expect(getOrThrow(readPatient(room.doc)).profile.phone).toBe('+255 700 42'),
     );
     expect(await reopened.outboxEntries()).toHaveLength(2);
+  });
+
+  test('every connection, reconnects included, mints a fresh single-use ticket first', async () => {
+    const harness = createHarness('memory');
+    const store = await harness.open();
+    const { docId } = await savePersona(store, 'childWithFever');
+    const source = tickets();
+    const statuses: string[] = [];
+    const live = connectLive(store, (await store.openDocument(docId))!, {
+      baseUrl: 'ws://clinic.test/ws',
+      ticket: source.mint,
+      connect: true,
+      onStatus: (status) => statuses.push(status),
+      WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+    });
+    connections.push(live);
+    await vi.waitFor(() => expect(live.status).toBe('connected'));
+    expect(source.minted).toHaveLength(1);
+
+    // The server goes away: the next connection uses a new ticket, never the spent one.
+    for (const socket of [...room.sockets]) socket.drop();
+    await vi.waitFor(() => expect(source.minted).toHaveLength(2));
+    await vi.waitFor(() => expect(live.status).toBe('connected'));
+    expect(statuses).toContain('disconnected');
+    expect(room.urls.map((url) => new URL(url).searchParams.get('ticket'))).toEqual(source.minted);
+  });
+
+  test('no ticket (offline, signed out): it does not connect; a permanent close is reported', async () => {
+    const harness = createHarness('memory');
+    const store = await harness.open();
+    const { docId } = await savePersona(store, 'childWithFever');
+    const refused = connectLive(store, (await store.openDocument(docId))!, {
+      baseUrl: 'ws://clinic.test/ws',
+      ticket: () => Promise.resolve({ ok: false, retry: false }),
+      connect: true,
+      WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+    });
+    connections.push(refused);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(room.urls).toEqual([]);
+    expect(refused.status).toBe('disconnected');
+
+    const closedWith: number[] = [];
+    const source = tickets();
+    const live = connectLive(store, (await store.openDocument(docId))!, {
+      baseUrl: 'ws://clinic.test/ws',
+      ticket: source.mint,
+      connect: true,
+      onClosed: (code) => closedWith.push(code),
+      WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+    });
+    connections.push(live);
+    await vi.waitFor(() => expect(live.status).toBe('connected'));
+    for (const socket of [...room.sockets]) socket.drop(4410);
+    await vi.waitFor(() => expect(live.status).toBe('closed'));
+    expect(closedWith).toEqual([4410]);
+    expect(live.closeCode).toBe(4410);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(source.minted).toHaveLength(1);
+  });
+
+  test('liveTicketsFrom: POST /api/live/ticket; offline and 5xx are retried later, 401/403 are not', async () => {
+    const calls: { url: string; init?: RequestInit }[] = [];
+    const answers: Array<() => Promise<Response>> = [
+      () => Promise.resolve(Response.json({ ticket: 'abc', expiresAt: 1, url: '/ws/x' })),
+      () => Promise.reject(new TypeError('Failed to fetch')),
+      () => Promise.resolve(new Response('', { status: 502 })),
+      () => Promise.resolve(Response.json({ error: { code: 'forbidden' } }, { status: 403 })),
+      () => Promise.resolve(Response.json({ error: { code: 'signed_out' } }, { status: 401 })),
+    ];
+    const mint = liveTicketsFrom((url, init) => {
+      calls.push({ url, ...(init && { init }) });
+      return answers[calls.length - 1]!();
+    });
+    const docId = 'patient/01930000-0000-7000-8000-000000000001';
+    expect(await mint(docId)).toEqual({ ok: true, ticket: 'abc' });
+    expect(calls[0]).toMatchObject({ url: '/api/live/ticket', init: { method: 'POST' } });
+    expect(JSON.parse(calls[0]!.init!.body as string)).toEqual({ docId });
+    expect(await mint(docId)).toEqual({ ok: false, retry: true });
+    expect(await mint(docId)).toEqual({ ok: false, retry: true });
+    expect(await mint(docId)).toEqual({ ok: false, retry: false });
+    expect(await mint(docId)).toEqual({ ok: false, retry: false });
   });
 });

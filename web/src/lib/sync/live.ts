@@ -1,7 +1,15 @@
 /**
  * The live channel (S14) for the document on screen, with the stock y-websocket
- * `WebsocketProvider` against `/ws/<docId>?device=…&clinic=…&user=…`.
+ * `WebsocketProvider` against `/ws/<docId>?ticket=…`.
  *
+ * - Every connection, reconnects included, needs a fresh single-use ticket
+ *   (`POST /api/live/ticket {docId}`, valid 30 s; docs/security.md "How the
+ *   tablet uses it" 4). The provider is created with `connect: false`; this
+ *   module mints a ticket, sets `provider.params = {ticket}` (read by
+ *   `provider.url` on every connect) and calls `provider.connect()`. When a
+ *   connection closes (or is refused before the upgrade), the provider's own
+ *   reconnect is switched off and this module mints a new ticket and connects
+ *   again, backing off while that fails.
  * - Remote updates the provider applies to the open document came from the
  *   server (which stored them before broadcasting, S14): they are persisted to
  *   the store (`persistLive`), never queued in the outbox.
@@ -11,26 +19,36 @@
  * - After a re-key (S12) the store replaces the open document; the connection
  *   is rebuilt on the new one.
  * - Close codes 4400–4499 (`CLOSE_CODES`) are permanent for this document:
- *   the provider stops and `status` says `closed`; batch sync still carries
+ *   the provider stops and `status` says `closed` (`onClosed` is told: 4410 means
+ *   the device, user or session is no longer active); batch sync still carries
  *   every change.
  */
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { DocHandle, LocalStore } from '../db';
-import type { CallerIdentity } from './transport';
+import type { FetchLike } from './transport';
 
 export type LiveStatus = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/** A minted ticket, or why there is none (`retry`: worth trying again later). */
+export type LiveTicket =
+  { readonly ok: true; readonly ticket: string } | { readonly ok: false; readonly retry: boolean };
 
 export interface LiveOptions {
   /** Default: `ws(s)://<this host>/ws`. */
   readonly baseUrl?: string;
-  readonly identity: () => CallerIdentity;
+  /** Mints a ticket for `docId` before each connection (`liveTicketsFrom(vault.api)`). */
+  readonly ticket: (docId: string) => Promise<LiveTicket>;
   /** Connect at once (default: when the browser is online). */
   readonly connect?: boolean;
   /** Wait after a burst of remote updates before persisting them. */
   readonly persistDelayMs?: number;
   readonly WebSocketPolyfill?: typeof WebSocket;
   readonly onStatus?: (status: LiveStatus, closeCode?: number) => void;
+  /** A permanent close (4400–4499) arrived, e.g. 4410: the app checks its session. */
+  readonly onClosed?: (code: number) => void;
+  /** Longest wait between connection attempts (default 30 s). */
+  readonly maxBackoffMs?: number;
 }
 
 export interface LiveConnection {
@@ -41,6 +59,38 @@ export interface LiveConnection {
   disconnect(): void;
   /** Disconnects for good and persists anything pending. */
   destroy(): void;
+}
+
+/** Tickets from `POST /api/live/ticket` through an authorised fetch (`vault.api`). */
+export function liveTicketsFrom(api: FetchLike): (docId: string) => Promise<LiveTicket> {
+  return async (docId) => {
+    let response: Response;
+    try {
+      response = await api('/api/live/ticket', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ docId }),
+      });
+    } catch {
+      return { ok: false, retry: true }; // offline
+    }
+    if (response.ok) {
+      try {
+        const body = (await response.json()) as { ticket?: unknown };
+        if (typeof body.ticket === 'string') return { ok: true, ticket: body.ticket };
+      } catch {
+        // fall through
+      }
+      return { ok: false, retry: true };
+    }
+    // 5xx and 429: later. 401/403/400: not for this connection (the vault handles 401s).
+    return { ok: false, retry: response.status >= 500 || response.status === 429 };
+  };
+}
+
+/** Close codes a server sends to stop reconnecting (y-websocket's default rule). */
+function isPermanentClose(code: number | undefined): boolean {
+  return code !== undefined && code >= 4400 && code < 4500;
 }
 
 export function defaultLiveUrl(): string {
@@ -79,31 +129,82 @@ export function connectLive(
     if (persistTimer === undefined) persistTimer = setTimeout(persist, persistDelayMs);
   };
 
+  let attempts = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const clearRetry = () => {
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
+  const canConnect = () =>
+    !destroyed && wantConnected && status !== 'closed' && provider !== undefined;
+  const scheduleOpen = () => {
+    clearRetry();
+    if (!canConnect()) return;
+    const delayMs = attempts === 0 ? 0 : Math.min(250 * 2 ** (attempts - 1), maxBackoffMs);
+    attempts++;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void open();
+    }, delayMs);
+  };
+  /** Mints a ticket, then connects with it (the provider reads `params` in its `url`). */
+  const open = async () => {
+    const target = provider;
+    if (!canConnect() || target === undefined || target.ws !== null) return;
+    const minted = await options
+      .ticket(handle.docId)
+      .catch((): LiveTicket => ({ ok: false, retry: true }));
+    if (target !== provider || !canConnect() || target.ws !== null) return;
+    if (!minted.ok) {
+      if (minted.retry) scheduleOpen();
+      else setStatus('disconnected');
+      return;
+    }
+    target.params = { ticket: minted.ticket };
+    target.connect();
+  };
+
   const bind = () => {
     const doc = handle.doc;
     boundDoc = doc;
-    const identity = options.identity();
     const created = new WebsocketProvider(baseUrl, handle.docId, doc, {
-      connect: wantConnected,
-      params: { device: identity.deviceId, clinic: identity.clinicId, user: identity.userId },
+      connect: false,
       disableBc: true,
       ...(options.WebSocketPolyfill !== undefined && {
         WebSocketPolyfill: options.WebSocketPolyfill,
       }),
     });
-    created.on('status', ({ status: next }) => setStatus(next));
+    created.on('status', ({ status: next }) => {
+      if (created !== provider) return;
+      if (next === 'connected') attempts = 0;
+      setStatus(next);
+    });
+    created.on('connection-close', (event) => {
+      if (created !== provider || isPermanentClose(event?.code)) return;
+      // The ticket is spent: the provider must not reconnect with it. A new one first.
+      created.shouldConnect = false;
+      if (status !== 'disconnected') setStatus('disconnected');
+      scheduleOpen();
+    });
     created.on('closed', ({ code }) => {
+      if (created !== provider) return;
+      clearRetry();
       closeCode = code;
       setStatus('closed', code);
+      options.onClosed?.(code);
     });
     doc.on('update', onUpdate);
     provider = created;
+    if (wantConnected) scheduleOpen();
   };
   const unbind = () => {
     if (persistTimer !== undefined) persist();
     boundDoc?.off('update', onUpdate);
-    provider?.destroy();
-    provider = undefined;
+    const old = provider;
+    provider = undefined; // first: its closing events must not schedule a reconnect
+    old?.destroy();
+    clearRetry();
     boundDoc = undefined;
   };
 
@@ -125,10 +226,12 @@ export function connectLive(
     },
     connect() {
       wantConnected = true;
-      if (status !== 'closed') provider?.connect();
+      attempts = 0;
+      if (status !== 'closed' && retryTimer === undefined && provider?.ws === null) scheduleOpen();
     },
     disconnect() {
       wantConnected = false;
+      clearRetry();
       provider?.disconnect();
     },
     destroy() {

@@ -23,7 +23,7 @@ import {
   type SyncProgress,
   type Transport,
 } from './engine';
-import { createHttpTransport } from './transport';
+import { createHttpTransport, type FetchLike } from './transport';
 
 export const BACKGROUND_SYNC_TAG = 'outpost-sync';
 /** The message the service worker posts to pages when Background Sync fires. */
@@ -34,8 +34,15 @@ export const OFFLINE_MESSAGE =
 
 export interface SyncManagerOptions {
   readonly store: LocalStore;
-  /** Default: `POST /api/sync` with the store's identity headers. */
+  /** Default: `POST /api/sync` through `api`. */
   readonly transport?: Transport;
+  /** The authorised fetch (`vault.api`: bearer token, refresh once and retry). */
+  readonly api?: FetchLike;
+  /**
+   * Runs after each successful sync (the tablet's audit events are posted then);
+   * its failure is ignored here (it retries after the next sync).
+   */
+  readonly afterSync?: () => Promise<void>;
   readonly healthUrl?: string;
   /** How often to sync while online. */
   readonly intervalMs?: number;
@@ -90,15 +97,14 @@ export class SyncManager {
     this.#store = store;
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? cryptoRandom;
+    const api = options.api;
     const transport =
       options.transport ??
       createHttpTransport({
-        identity: () => ({
-          deviceId: store.deviceId,
-          clinicId: store.clinicId,
-          userId: store.userId,
-        }),
-        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        fetch:
+          api ??
+          (() =>
+            Promise.reject(new Error('No signed-in user: sync needs the authorised fetch (api).'))),
       });
     this.#client = createSyncClient({
       store,
@@ -205,6 +211,7 @@ export class SyncManager {
         this.lastErrorType = undefined;
         this.lastSuccessAt = this.#clock.now();
         if (result.value.incomplete) this.#soon(0);
+        else void this.#options?.afterSync?.().catch(() => undefined);
       } else {
         this.#failures++;
         const error = result.error;
