@@ -16,6 +16,7 @@ const CODES = {
   not_a_member: true,
   too_many_attempts: true,
   device_revoked: true,
+  device_revoked_pending: true,
   invalid_device_credentials: true,
   key_unavailable: true,
   unknown_user: true,

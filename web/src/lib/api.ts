@@ -170,6 +170,8 @@ export function describeAuthError(error: AuthError): string {
       });
     case 'device_revoked':
       return i18n.t('auth.error.device_revoked');
+    case 'device_revoked_pending':
+      return i18n.t('auth.error.device_revoked_pending');
     case 'invalid_device_credentials':
       return i18n.t('auth.error.invalid_device_credentials');
     case 'key_unavailable':

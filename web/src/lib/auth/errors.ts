@@ -20,6 +20,12 @@ export type AuthErrorCode =
   | 'too_many_attempts'
   /** This tablet was revoked: its data has been erased. */
   | 'device_revoked'
+  /**
+   * This tablet was revoked while nobody's key was in memory: its unsynced work
+   * cannot be read to hand it over, so it waits for someone to unlock once
+   * (then pushes and erases). Nothing saved is lost to a revocation.
+   */
+  | 'device_revoked_pending'
   /** The server does not know this tablet's credentials: enroll it again. */
   | 'invalid_device_credentials'
   /**

@@ -559,6 +559,36 @@ describe('a revoked tablet', () => {
     expect(vault.state).toBe('no-users');
   });
 
+  test('revoked while nobody is unlocked: nothing is erased until someone unlocks, then it hands over and erases', async () => {
+    const t = tablet();
+    const vault = await enrolled(t);
+    await vault.signIn('amina', PASSWORD_A);
+    const amina = vault.current!.userId;
+    vault.switchUser(); // the key leaves memory: the outbox cannot be read now
+    const pushes: string[] = [];
+    vault.subscribe((event) => {
+      if (event.type === 'revoked') pushes.push(vault.cipher === undefined ? 'no key' : 'with key');
+    });
+    t.server.revokeDevice(vault.device!.deviceId);
+    // A colleague trying to sign in meets the revocation first.
+    expect(await vault.signIn('baraka', PASSWORD_A)).toMatchObject({
+      ok: false,
+      error: { code: 'device_revoked' },
+    });
+    await vault.idle();
+    expect(vault.state).not.toBe('wiped');
+    expect(vault.notice).toMatchObject({ code: 'device_revoked_pending' });
+    expect((await indexedDB.databases()).map((db) => db.name)).toContain(t.dbName);
+    // Amina unlocks offline; the next server contact finds the revocation with her key.
+    expect((await vault.unlockWithPassphrase(amina, PASSWORD_A)).ok).toBe(true);
+    expect(
+      (await vault.api('/api/sync', { method: 'POST', body: new Uint8Array([1]) })).status,
+    ).toBe(401);
+    await vault.idle();
+    expect(pushes).toEqual(['with key']);
+    expect(vault.state).toBe('wiped');
+  });
+
   test('a sign-in refused as revoked erases the tablet too', async () => {
     const t = tablet();
     const vault = await enrolled(t);

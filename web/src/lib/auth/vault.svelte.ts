@@ -270,6 +270,8 @@ const MESSAGES: Record<AuthErrorCode, string> = {
   too_many_attempts: 'Too many attempts. Wait, then try again.',
   device_revoked:
     'This tablet has been revoked and its data erased. Hand it to your administrator.',
+  device_revoked_pending:
+    'This tablet has been revoked. Unlock it once with your password: it hands over the work not yet sent, then erases itself.',
   invalid_device_credentials:
     'The server does not recognise this tablet. Ask your administrator to enroll it again.',
   key_unavailable:
@@ -1252,7 +1254,10 @@ export class Vault {
   }
 
   #revoke(): Promise<void> {
-    this.#revoking ??= this.#eraseRevoked();
+    this.#revoking ??= this.#eraseRevoked().then(() => {
+      // Deferred until someone unlocks: the next contact must be able to try again.
+      if (this.notice?.code === 'device_revoked_pending') this.#revoking = undefined;
+    });
     return this.#revoking;
   }
 
@@ -1260,15 +1265,23 @@ export class Vault {
    * A revoked device: listeners push the outbox once with the device headers (the
    * server quarantines it) and close the store; a `wipe` event is queued and sent
    * if the server still takes it; then every Outpost database on the tablet is
-   * deleted. Without the key in memory the outbox cannot be read: it is erased
-   * unsent (docs/security.md).
+   * deleted. Without the key in memory the outbox cannot be read: the erase
+   * waits until someone unlocks (docs/security.md); a tablet nobody ever signed
+   * in on is erased at once.
    */
   async #eraseRevoked(): Promise<void> {
     const device = this.#deviceRow;
     if (device === undefined) return;
+    const hadKey = this.keyInMemory;
+    // Without a key the unsynced work cannot be read, so it could not be handed
+    // over: wait until someone who can unlock does (the next server contact
+    // then finds the revocation again, with the key in memory).
+    if (!hadKey && this.users.some((user) => !user.signInRequired)) {
+      this.notice = authError('device_revoked_pending', MESSAGES.device_revoked_pending);
+      return;
+    }
     const notice = authError('device_revoked', MESSAGES.device_revoked);
     this.notice = notice;
-    const hadKey = this.keyInMemory;
     if (hadKey) await this.#emit({ type: 'revoked' });
     this.#audit('wipe', 'success', this.current?.userId ?? null, {
       reason: 'device_revoked',

@@ -309,6 +309,8 @@ export const en = {
   'auth.error.invalid_enrollment_code':
     'This code is unknown, already used or expired. Ask your administrator for a new one.',
   'auth.error.device_revoked': 'An administrator withdrew this tablet.',
+  'auth.error.device_revoked_pending':
+    'This tablet has been revoked. Unlock it once with your password: it hands over the work not yet sent, then erases itself.',
   'auth.error.invalid_device_credentials':
     'The server no longer knows this tablet. It must be enrolled again.',
   'auth.error.session_ended': 'Your session has ended. Sign in again.',

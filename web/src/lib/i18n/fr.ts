@@ -315,6 +315,8 @@ export const fr: Messages = {
   'auth.error.invalid_enrollment_code':
     'Ce code est inconnu, déjà utilisé ou expiré. Demandez-en un nouveau à votre administrateur.',
   'auth.error.device_revoked': 'Un administrateur a retiré cette tablette.',
+  'auth.error.device_revoked_pending':
+    'Cette tablette a été révoquée. Déverrouillez-la une fois avec votre mot de passe : elle transmet le travail pas encore envoyé, puis s’efface.',
   'auth.error.invalid_device_credentials':
     'Le serveur ne reconnaît plus cette tablette. Il faut l’enrôler de nouveau.',
   'auth.error.session_ended': 'Votre session est terminée. Reconnectez-vous.',

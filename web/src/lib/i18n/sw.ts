@@ -312,6 +312,8 @@ export const sw: Messages = {
   'auth.error.invalid_enrollment_code':
     'Msimbo huu haujulikani, umeshatumika au umekwisha muda. Muombe msimamizi wako msimbo mpya.',
   'auth.error.device_revoked': 'Msimamizi amekiondoa kishikwambi hiki.',
+  'auth.error.device_revoked_pending':
+    'Kishikwambi hiki kimefutiwa idhini. Kifungue mara moja kwa nenosiri lako: kitakabidhi kazi ambayo bado haijatumwa, kisha kitajifuta.',
   'auth.error.invalid_device_credentials':
     'Seva haikitambui tena kishikwambi hiki. Lazima kisajiliwe upya.',
   'auth.error.session_ended': 'Kipindi chako kimeisha. Ingia tena.',

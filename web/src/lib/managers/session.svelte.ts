@@ -11,6 +11,7 @@
  */
 import type { ClinicId, UserId } from '@outpost/shared/ids';
 import { uploadPendingPhotos } from '$lib/consults/photo-queue';
+import { dropMonitoringSessions } from './monitoring-sessions.svelte';
 import { vault, type VaultEvent } from '$lib/auth/vault.svelte';
 import { openClinicStore, type LocalStore, type TabletRole } from '$lib/db';
 import { createHttpTransport, pushOutboxForQuarantine, syncManager } from '$lib/sync';
@@ -159,6 +160,7 @@ export class Session {
     patientSearch.detach();
     const store = this.store;
     this.store = undefined;
+    if (store !== undefined) dropMonitoringSessions(store);
     store?.close();
     this.status = 'closed';
     this.error = undefined;
