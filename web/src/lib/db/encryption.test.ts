@@ -84,6 +84,9 @@ const INDEXABLE: Readonly<Record<string, string>> = {
   'streams.key': 'opaque ids (session|<uuid>, chunk|<uuid>|<seq>)',
   'streams.sessionId': 'opaque id',
   'streams.patientDocId': 'opaque id',
+  'photos.sha256':
+    'content address: SHA-256 of the downscaled, re-encoded photo (identifies it, reveals nothing of it)',
+  'photos.status': 'enum pending | uploaded',
 };
 
 type Schema = ReadonlyArray<{ table: string; primaryKey: string; indexes: readonly string[] }>;
@@ -102,7 +105,16 @@ describe('C04 what the clinic database indexes', () => {
   test('every declared index and primary key is an opaque id, time, counter, enum or keyed hash', () => {
     const schema = declaredSchema();
     expect(schema.map((s) => s.table).sort()).toEqual(
-      ['consults', 'documents', 'meta', 'outbox', 'patients', 'rejections', 'streams'].sort(),
+      [
+        'consults',
+        'documents',
+        'meta',
+        'outbox',
+        'patients',
+        'photos',
+        'rejections',
+        'streams',
+      ].sort(),
     );
     expect(schema.find((s) => s.table === 'patients')?.indexes).toContain('tokens');
     expect(indexViolations(schema, INDEXABLE)).toEqual([]);
