@@ -13,7 +13,7 @@ import { seededAccountsFile, serverCli } from './paths';
 export const DEMO_CLINIC_ID = '01930000-0000-7000-8000-0000000c1c01';
 export const DEMO_CLINIC_NAME = 'Kijiji Demo Clinic (fictional)';
 
-export type AccountName = 'Neema' | 'Baraka' | 'Dalia' | 'Eli';
+export type AccountName = 'Neema' | 'Baraka' | 'Chiku' | 'Dalia' | 'Eli';
 
 export interface Account {
   readonly username: string;
@@ -107,6 +107,13 @@ export function createSeededAccounts(
       displayName: 'Baraka Otieno',
       role: 'clinician',
       pin: '246802',
+    },
+    Chiku: {
+      username: 'demo.specialist',
+      password: demoPassword('demo.specialist'),
+      displayName: 'Chiku Demo (fictional specialist)',
+      role: 'specialist',
+      pin: '112358',
     },
     Dalia: {
       username: 'demo.districtadmin',

@@ -31,7 +31,11 @@ export class SetupScreen {
     await new SignInScreen(this.page).signIn(server.account(who));
     await new PinSetupScreen(this.page).choose(server.account(who).pin);
     const patients = new PatientsScreen(this.page);
-    if (server.account(who).role !== 'system-admin') await expect(patients.heading).toBeVisible();
+    const role = server.account(who).role;
+    // A specialist's home is the consult queue; a system admin's, the administration.
+    if (role === 'specialist')
+      await expect(this.page.getByRole('heading', { name: 'Consult queue' })).toBeVisible();
+    else if (role !== 'system-admin') await expect(patients.heading).toBeVisible();
     return patients;
   }
 

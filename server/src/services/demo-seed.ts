@@ -61,7 +61,7 @@ export const DEMO_USERS: readonly {
     username: 'demo.specialist',
     displayName: 'Chiku Demo (fictional specialist)',
     role: 'specialist',
-    specialties: ['cardiology', 'paediatrics', 'obstetrics'],
+    specialties: ['general-medicine', 'cardiology', 'paediatrics', 'maternal-health'],
   },
   {
     id: '01930000-0000-7000-8000-0000de3a0004',

@@ -17,6 +17,11 @@ export interface OpenClinicStoreOptions {
    * sealed with it at rest; there is no unencrypted IndexedDB store.
    */
   readonly cipher: RecordCipher;
+  /**
+   * The enrolled device's id (the server's): changes are attributed to it, and
+   * the server checks that a consult's transitions and messages carry it.
+   */
+  readonly deviceId?: string;
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly random?: Random;
@@ -52,6 +57,7 @@ export async function openClinicStore(options: OpenClinicStoreOptions): Promise<
     clock: options.clock ?? systemClock,
     ids: options.ids ?? systemIds,
     random: options.random ?? cryptoRandom,
+    ...(options.deviceId !== undefined && { identity: { deviceId: options.deviceId } }),
   });
 }
 

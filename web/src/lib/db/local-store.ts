@@ -224,6 +224,11 @@ export class LocalStore implements TabletStore {
     const batch = new WriteBatch();
     if (identity?.key === 'identity') {
       this.#identity = identity;
+      // A database made before this tablet was enrolled: its changes are the enrolled device's.
+      if (fixed?.deviceId !== undefined && identity.deviceId !== fixed.deviceId) {
+        this.#identity = { ...identity, deviceId: fixed.deviceId };
+        batch.put('meta', this.#identity);
+      }
     } else {
       this.#identity = {
         key: 'identity',

@@ -126,6 +126,7 @@ export class Session {
         clinicId: device.clinicId as ClinicId,
         userId: userId as UserId,
         cipher,
+        deviceId: device.deviceId,
       });
       if (vault.cipher !== cipher) {
         store.close(); // the key left while the database was opening
