@@ -24,7 +24,6 @@ import { createServer as createHttpServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ClinicId, UserId } from '@outpost/shared/ids';
 import { readPatient } from '@outpost/shared/model';
@@ -35,6 +34,7 @@ import { createMemoryStore } from '../../web/src/lib/db/memory-store';
 import { createSyncClient } from '../../web/src/lib/sync/engine';
 import { createHttpTransport } from '../../web/src/lib/sync/transport';
 import { askSpecialist } from '../../web/src/lib/consults/actions';
+import { sha256Hex } from '../../web/src/lib/consults/photo';
 import { UPLOAD_CHUNK_BYTES, uploadPhoto } from '../../web/src/lib/consults/upload';
 import { openInMemory } from '../../server/src/db/database';
 import { clinics, districts } from '../../server/src/db/schema';
@@ -44,12 +44,8 @@ import { TEST_SCRYPT } from '../../server/src/auth/passwords';
 import { httpRequester, identityFixture } from '../../server/test/support/identity';
 import { authorisedFetch, signInTablet } from '../integration/harness';
 import { startShapedLink } from './shaped-link';
+import { sharp } from '../support/sharp';
 
-// sharp is the server's image codec; the bench borrows it to make camera-like JPEGs.
-const sharp = createRequire(new URL('../../server/package.json', import.meta.url))('sharp') as (
-  input: Buffer,
-  options: { raw: { width: number; height: number; channels: 3 } },
-) => { jpeg(options: { quality: number }): { toBuffer(): Promise<Buffer> } };
 const asJson = process.argv.includes('--json');
 const CUT_EVERY_MS = 30_000;
 /** The first cut lands mid-upload (a run shorter than 30 s would otherwise never be cut). */
@@ -88,11 +84,6 @@ async function photo(seed: number): Promise<Uint8Array> {
     .jpeg({ quality: 80 })
     .toBuffer();
   return new Uint8Array(jpeg);
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(bytes));
-  return Buffer.from(digest).toString('hex');
 }
 
 /** Retries `attempt` until it succeeds (a cut link: wait a second, try again). */

@@ -5,15 +5,10 @@
  * specialist reads the frozen summary — never the patient's name — and signs an
  * answer; the health worker's tablet syncs and shows the answer with a badge.
  */
-import { createRequire } from 'node:module';
 import { expect, test } from '@playwright/test';
 import { expectAllSent, SetupScreen, syncNow, type Person } from '../support/pages';
 import { startOutpost, type OutpostServer } from '../support/server';
-
-const sharp = createRequire(new URL('../../server/package.json', import.meta.url))('sharp') as (
-  input: Buffer,
-  options: { raw: { width: number; height: number; channels: 3 } },
-) => { jpeg(options: { quality: number }): { toBuffer(): Promise<Buffer> } };
+import { sharp } from '../support/sharp';
 
 const ZAWADI: Person = {
   givenName: 'Zawadi',

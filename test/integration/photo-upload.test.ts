@@ -6,7 +6,6 @@
  * the photo arrives whole (the server verifies its SHA-256) and at most the
  * chunk in flight is sent again per cut.
  */
-import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { UserId } from '@outpost/shared/ids';
@@ -19,15 +18,12 @@ import { databaseKinds, type TestDatabase } from '../../server/test/support/data
 import { identityFixture } from '../../server/test/support/identity';
 import { createClinic } from '../../server/test/support/sync';
 import { askSpecialist } from '../../web/src/lib/consults/actions';
+import { sha256Hex } from '../../web/src/lib/consults/photo';
 import { uploadPhoto, type ApiCall } from '../../web/src/lib/consults/upload';
 import { createMemoryStore } from '../../web/src/lib/db/memory-store';
 import { createSyncClient } from '../../web/src/lib/sync/engine';
 import { appRequester, authorisedFetch, httpTransport, signInTablet } from './harness';
-
-const sharp = createRequire(new URL('../../server/package.json', import.meta.url))('sharp') as (
-  input: Buffer,
-  options: { raw: { width: number; height: number; channels: 3 } },
-) => { jpeg(options: { quality: number }): { toBuffer(): Promise<Buffer> } };
+import { sharp } from '../support/sharp';
 
 const CHUNK = 16 * 1024;
 
@@ -101,9 +97,7 @@ describe.skipIf(!kind.available)(
       );
       const patient = getOrThrow((await store.readPatient(created.docId))!);
       const bytes = await cameraPhoto();
-      const digest = Buffer.from(
-        await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)),
-      ).toString('hex');
+      const digest = await sha256Hex(bytes);
       const asked = getOrThrow(
         await askSpecialist(store, {
           patient,
