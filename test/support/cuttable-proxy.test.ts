@@ -50,3 +50,23 @@ test('cut destroys open connections and refuses new ones; restore serves on the 
   again.destroy();
   expect(proxy.connections).toBe(2);
 });
+
+test('dropEvery cuts open connections each time the byte budget is spent, and keeps listening', async () => {
+  const sentBefore = proxy.upstreamBytes;
+  proxy.dropEvery(10);
+  try {
+    const first = await connect(proxy.port);
+    expect(await roundTrip(first, 'four')).toBe('four'); // 4 bytes: under the budget
+    const closed = new Promise((resolve) => first.once('close', resolve));
+    first.write('seven!!'); // the 10th byte spends the budget: the rest is lost, the link drops
+    await closed;
+    expect(proxy.drops).toBe(1);
+    // The port still listens: the next request gets through, with a fresh budget.
+    const second = await connect(proxy.port);
+    expect(await roundTrip(second, 'again')).toBe('again');
+    second.destroy();
+    expect(proxy.upstreamBytes - sentBefore).toBe(4 + 6 + 5); // the bytes past the budget never left
+  } finally {
+    proxy.dropEvery(undefined);
+  }
+});

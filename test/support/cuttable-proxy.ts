@@ -22,6 +22,16 @@ export interface CuttableProxy {
   readonly isCut: boolean;
   /** Connections accepted so far (tests: proof traffic went through the proxy). */
   readonly connections: number;
+  /** Bytes sent from the browser to the server through the proxy so far. */
+  readonly upstreamBytes: number;
+  /** Connections dropped by `dropEvery` so far. */
+  readonly drops: number;
+  /**
+   * A flaky link: every `bytes` sent upstream, every open connection is dropped
+   * mid-transfer (the port keeps listening, so the next request gets through).
+   * `undefined` stops dropping.
+   */
+  dropEvery(bytes: number | undefined): void;
   /** Destroys every open connection and stops accepting new ones. */
   cut(): Promise<void>;
   /** Accepts connections again, on the same port. */
@@ -41,6 +51,10 @@ export async function startCuttableProxy(options: CuttableProxyOptions): Promise
   const sockets = new Set<Socket>();
   let connections = 0;
   let isCut = false;
+  let upstreamBytes = 0;
+  let drops = 0;
+  let dropBudget: number | undefined;
+  let sinceDrop = 0;
   let server: Server;
 
   const track = (socket: Socket) => {
@@ -58,7 +72,27 @@ export async function startCuttableProxy(options: CuttableProxyOptions): Promise
       const upstream = createConnection({ host: targetHost, port: options.targetPort });
       track(client);
       track(upstream);
-      client.pipe(upstream);
+      // Browser → server by hand (not pipe): a drop can fall inside a request.
+      client.on('data', (chunk: Buffer) => {
+        let data = chunk;
+        let drop = false;
+        if (dropBudget !== undefined && sinceDrop + data.length >= dropBudget) {
+          data = data.subarray(0, dropBudget - sinceDrop);
+          drop = true;
+        }
+        upstreamBytes += data.length;
+        sinceDrop += data.length;
+        const flowing = upstream.write(data);
+        if (drop) {
+          sinceDrop = 0;
+          drops++;
+          // The part before the budget reaches the server, the rest never does.
+          setImmediate(destroyAll);
+        } else if (!flowing) {
+          client.pause();
+          upstream.once('drain', () => client.resume());
+        }
+      });
       upstream.pipe(client);
       // Either side failing or closing takes the other down: no half-open pairs.
       const teardown = () => {
@@ -103,6 +137,16 @@ export async function startCuttableProxy(options: CuttableProxyOptions): Promise
     },
     get connections() {
       return connections;
+    },
+    get upstreamBytes() {
+      return upstreamBytes;
+    },
+    get drops() {
+      return drops;
+    },
+    dropEvery(bytes) {
+      dropBudget = bytes;
+      sinceDrop = 0;
     },
     async cut() {
       isCut = true;
