@@ -176,6 +176,25 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
   await expect(monitor.getByRole('alert')).toHaveCount(0);
   await expect(monitor).toContainText('No trend alert.');
 
+  // She leaves the bedside: after 2 idle minutes the tablet locks itself and
+  // hides the monitor — but the patient is still being recorded while it is locked.
+  const beforeLock = Number(
+    (await page.getByTestId('monitor-minute-count').textContent())?.match(/\d+/)?.[0],
+  );
+  const lock = new LockScreen(page);
+  for (let minute = 0; minute < 6; minute++) await page.clock.runFor(60_000);
+  await expect(lock.pinPrompt).toBeVisible();
+  await expect(page.getByTestId('monitor')).toBeHidden();
+  await lock.unlockWithPin(server.account('Neema').pin);
+  await expect(page.getByTestId('monitor-status')).toContainText('Monitoring since');
+  // Six more minutes summarised (give or take the minute in progress): no gap while locked.
+  await expect(page.getByTestId('monitor-minute-count')).toHaveText(/^\d+ minutes summarised$/);
+  const afterLock = Number(
+    (await page.getByTestId('monitor-minute-count').textContent())?.match(/\d+/)?.[0],
+  );
+  expect(afterLock - beforeLock).toBeGreaterThanOrEqual(5);
+  await expect(page.getByText('Monitoring continues after the page was reloaded.')).toBeHidden();
+
   // The patient degrades: SpO2 drifts down and the pulse up.
   await simulator(page, 'degradeOximeter');
   await watchFor(page, 2.5);
