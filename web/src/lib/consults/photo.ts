@@ -14,7 +14,11 @@ import {
 
 export const PHOTO_MAX_SIDE = 1600;
 export const PHOTO_TARGET_BYTES = 200 * 1024;
-const QUALITIES = [0.85, 0.75, 0.65, 0.55, 0.45];
+const QUALITIES = [0.85, 0.75, 0.65, 0.55, 0.45] as const;
+/** Below this longest side a wound, a rash or an ECG strip loses what a specialist needs. */
+export const PHOTO_MIN_SIDE = 1024;
+/** The quality used once the photo must also get smaller in pixels. */
+const SHRINK_QUALITY = 0.65;
 
 export interface PreparedPhoto {
   readonly sha256: string;
@@ -46,6 +50,27 @@ export function scaledSize(
     width: Math.max(1, Math.round(width * scale)),
     height: Math.max(1, Math.round(height * scale)),
   };
+}
+
+/**
+ * When even the lowest quality leaves a photo well over the target (a very
+ * detailed or noisy picture), the next, smaller size to try: scaled by the
+ * square root of the byte ratio (JPEG bytes grow with the pixel count), never
+ * below `PHOTO_MIN_SIDE` on the longest side. Undefined: keep what we have.
+ */
+export function shrinkForTarget(
+  bytes: number,
+  width: number,
+  height: number,
+  target = PHOTO_TARGET_BYTES,
+): { width: number; height: number } | undefined {
+  const longest = Math.max(width, height);
+  if (bytes <= target * 1.25 || longest <= PHOTO_MIN_SIDE) return undefined;
+  const side = Math.max(
+    PHOTO_MIN_SIDE,
+    Math.floor(longest * Math.min(0.9, Math.sqrt(target / bytes))),
+  );
+  return scaledSize(width, height, side);
 }
 
 /** Checks a file before any decoding: size, magic bytes, header dimensions. */
@@ -113,13 +138,22 @@ export async function preparePhoto(
     };
   }
   try {
-    const { width, height } = scaledSize(bitmap.width, bitmap.height);
-    let blob: Blob | undefined;
-    for (const quality of QUALITIES) {
-      blob = await encode(bitmap, width, height, quality);
+    let { width, height } = scaledSize(bitmap.width, bitmap.height);
+    let blob = await encode(bitmap, width, height, QUALITIES[0]);
+    for (const quality of QUALITIES.slice(1)) {
       if (blob.size <= PHOTO_TARGET_BYTES) break;
+      blob = await encode(bitmap, width, height, quality);
     }
-    const bytes = new Uint8Array(await blob!.arrayBuffer());
+    // Still far too large for a 2G link: fewer pixels, never below PHOTO_MIN_SIDE.
+    for (
+      let smaller = shrinkForTarget(blob.size, width, height);
+      smaller !== undefined;
+      smaller = shrinkForTarget(blob.size, width, height)
+    ) {
+      ({ width, height } = smaller);
+      blob = await encode(bitmap, width, height, SHRINK_QUALITY);
+    }
+    const bytes = new Uint8Array(await blob.arrayBuffer());
     return {
       ok: true,
       value: { sha256: await sha256Hex(bytes), bytes, contentType: 'image/jpeg', width, height },
