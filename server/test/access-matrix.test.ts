@@ -455,6 +455,24 @@ for (const kind of databaseKinds()) {
         request: () => ['GET', '/api/admin/quarantine'],
         expect: { anon: 401, hw: 403, specialist: 403, ...all('ok', admins) },
       },
+      {
+        // Every signed-in role may change their own password (a wrong current one: 400, not 401/403).
+        route: 'POST /api/auth/password',
+        request: () => [
+          'POST',
+          '/api/auth/password',
+          { currentPassword: 'not my password', newPassword: 'a brand new passphrase' },
+        ],
+        expect: {
+          anon: 401,
+          deviceOnly: 401,
+          hw: 'ok',
+          clinician: 'ok',
+          specialist: 'ok',
+          districtAdmin: 'ok',
+          systemAdmin: 'ok',
+        },
+      },
       // Last: they end the sessions they are sent with (fresh sessions below).
       {
         route: 'POST /api/auth/sign-out',

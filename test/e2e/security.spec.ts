@@ -20,6 +20,7 @@ import {
   PatientsScreen,
   SetupScreen,
   SignInScreen,
+  PasswordChangeScreen,
   PinSetupScreen,
   syncNow,
   type PatientScreen,
@@ -349,6 +350,9 @@ test('a system administrator on a tablet sees administration, never patient reco
   await expect(page.getByTestId('temporary-password')).toContainText(
     /One-time password for zuhura: \S{10,}/,
   );
+  const oneTime = /One-time password for zuhura: (\S+?)\.?(?:\s|$)/.exec(
+    (await page.getByTestId('temporary-password').textContent()) ?? '',
+  )![1]!;
   await page.getByLabel(/^Username/).fill('zuhura');
   await page.getByLabel('Full name').fill('Zuhura Again');
   await page.getByLabel('Kijiji Demo Clinic (fictional)').check();
@@ -395,6 +399,39 @@ test('a system administrator on a tablet sees administration, never patient reco
   await expect(page.getByTestId('admin-audit')).toContainText('admin.enrollment_code');
   await expect(page.getByTestId('admin-audit')).toContainText('admin.clinic_add');
   await expectAccessible(page, 'administration: audit');
+
+  // Zuhura's first sign-in, on a clinic tablet: before anything else she
+  // replaces the one-time password the administrator has seen with her own.
+  const clinicTablet = await page.context().browser()!.newContext();
+  const zuhura = await clinicTablet.newPage();
+  await zuhura.goto(server.url);
+  await new SetupScreen(zuhura).enroll(server.takeEnrollmentCode(), 'Zuhura’s tablet');
+  await new SignInScreen(zuhura).fill({ username: 'zuhura', password: oneTime });
+  await zuhura.getByRole('button', { name: 'Sign in' }).click();
+  const choose = new PasswordChangeScreen(zuhura);
+  await expect(choose.heading).toBeVisible();
+  await expect(zuhura.getByRole('navigation', { name: 'Main' })).toBeHidden();
+  await expectAccessible(zuhura, 'choose your own password');
+  await choose.choose('not the one-time one', 'zuhura-own-passphrase');
+  await expect(zuhura.locator('#password-current-error')).toHaveText(
+    'This is not the password you signed in with.',
+  );
+  await choose.choose(oneTime, 'zuhura-own-passphrase', 'zuhura-own-passphrasf');
+  await expect(zuhura.locator('#password-again-error')).toHaveText(
+    'The two new passwords are not the same',
+  );
+  await choose.choose(oneTime, 'zuhura-own-passphrase');
+  await new PinSetupScreen(zuhura).choose('314159');
+  await expect(new PatientsScreen(zuhura).heading).toBeVisible();
+  // Her own password now unlocks the tablet; the one-time one does not.
+  await zuhura.reload();
+  const lock = new LockScreen(zuhura);
+  await lock.chooseUser({ displayName: 'Zuhura Fictional' });
+  await lock.unlockWithPassword({ password: oneTime });
+  await expect(lock.root.getByRole('alert')).toContainText(/wrong/i);
+  await lock.unlockWithPassword({ password: 'zuhura-own-passphrase' });
+  await expect(new PatientsScreen(zuhura).heading).toBeVisible();
+  await clinicTablet.close();
 });
 
 /** Every file under `dir`, recursively (a browser profile). */

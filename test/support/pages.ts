@@ -87,6 +87,23 @@ export class PinSetupScreen {
   }
 }
 
+/** After signing in with an administrator's one-time password: she chooses her own. */
+export class PasswordChangeScreen {
+  constructor(readonly page: Page) {}
+
+  get heading() {
+    return this.page.getByRole('heading', { name: 'Choose your own password' });
+  }
+
+  async choose(current: string, next: string, again = next): Promise<void> {
+    await expect(this.heading).toBeVisible();
+    await this.page.getByLabel('Password you signed in with').fill(current);
+    await this.page.getByLabel(/^New password/).fill(next);
+    await this.page.getByLabel('Type the new password again').fill(again);
+    await this.page.getByRole('button', { name: 'Save my password' }).click();
+  }
+}
+
 /** The screen shown instead of every page while Outpost is locked. */
 export class LockScreen {
   constructor(readonly page: Page) {}

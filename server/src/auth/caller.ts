@@ -29,4 +29,9 @@ export interface Caller {
   readonly specialties?: readonly string[];
   /** The session (refresh-token family). */
   readonly sessionId?: string;
+  /**
+   * Signed in with a one-time password an administrator set: until the user
+   * chooses their own, only the routes that let them do so answer (policy.ts).
+   */
+  readonly mustChangePassword?: boolean;
 }

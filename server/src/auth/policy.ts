@@ -25,6 +25,12 @@ export type RoutePolicy =
       readonly roles: readonly Role[];
       /** A revoked device's request body is kept in quarantine before the 401 (C11). */
       readonly quarantineRevoked?: boolean;
+      /**
+       * Open to a user who still has an administrator's one-time password
+       * (choosing their own, who am I, sign out); every other route answers
+       * 403 `password_change_required` until they have chosen.
+       */
+      readonly beforePasswordChange?: boolean;
     };
 
 export const ALL_ROLES: readonly Role[] = [
@@ -64,9 +70,10 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/auth/sign-in': { kind: 'device' },
   'POST /api/auth/refresh': { kind: 'device' },
   'POST /api/audit/events': { kind: 'device' },
-  'POST /api/auth/sign-out': user(ALL_ROLES),
-  'POST /api/auth/sign-out-everywhere': user(ALL_ROLES),
-  'GET /api/me': user(ALL_ROLES),
+  'POST /api/auth/sign-out': user(ALL_ROLES, { beforePasswordChange: true }),
+  'POST /api/auth/sign-out-everywhere': user(ALL_ROLES, { beforePasswordChange: true }),
+  'POST /api/auth/password': user(ALL_ROLES, { beforePasswordChange: true }),
+  'GET /api/me': user(ALL_ROLES, { beforePasswordChange: true }),
   'GET /api/clinics': user(ALL_ROLES),
   'POST /api/sync': user(RECORD_ROLES, { quarantineRevoked: true }),
   'POST /api/live/ticket': user(RECORD_ROLES),

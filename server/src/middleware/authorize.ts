@@ -78,6 +78,12 @@ export function authorize(deps: AuthorizeDeps) {
         const caller = await authenticateUser(c, policy);
         if (!policy.roles.includes(caller.role))
           throw new HttpError(403, 'forbidden', 'Your role may not do this.');
+        if (caller.mustChangePassword === true && policy.beforePasswordChange !== true)
+          throw new HttpError(
+            403,
+            'password_change_required',
+            'Choose your own password first: the one you signed in with was set by an administrator.',
+          );
         c.set('caller', caller);
         return next();
       }

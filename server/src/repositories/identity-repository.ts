@@ -3,7 +3,7 @@
  * refresh tokens, quarantine and server facts. Only stores and reads: the
  * decisions (who may sign in, rotation and reuse) live in services/auth-service.ts.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import {
   clinics,
@@ -428,6 +428,20 @@ export function createIdentityRepository(db: Db) {
         .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
     },
     /** Returns how many sessions were ended. */
+    /** Ends every other active session of the user (a password change); `keep` stays. */
+    async revokeOtherSessions(
+      userId: string,
+      keep: string,
+      reason: string,
+      at: Date,
+    ): Promise<number> {
+      const rows = await db
+        .update(sessions)
+        .set({ revokedAt: at, revokedReason: reason })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keep)))
+        .returning({ id: sessions.id });
+      return rows.length;
+    },
     async revokeUserSessions(userId: string, reason: string, at: Date): Promise<number> {
       const rows = await db
         .update(sessions)

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDocId } from '@outpost/shared/model';
 import type { Caller } from '../auth/caller';
 import { actingCaller, documentAccess } from '../auth/policy';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords';
 import { readJson } from '../http/body';
 import { HttpError } from '../http/errors';
 import { unauthorized, type AuthVariables } from '../middleware/authorize';
@@ -37,6 +38,13 @@ const enrollBody = z.object({
 const signInBody = z.object({
   username: z.string().trim().min(1, 'username is required').max(64),
   password: z.string().min(1, 'password is required').max(256),
+});
+const changePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'currentPassword is required').max(MAX_PASSWORD_LENGTH),
+  newPassword: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `newPassword: at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH, `newPassword: at most ${MAX_PASSWORD_LENGTH} characters`),
 });
 const refreshBody = z.object({
   refreshToken: z.string().min(1, 'refreshToken is required').max(100),
@@ -142,6 +150,37 @@ export function authRoutes(deps: AuthRouteDeps) {
     });
     if (!result.ok) throw unauthorized(result.error);
     return c.json(result.value);
+  });
+
+  /** The signed-in user chooses a new password (first of all to replace an administrator's one-time password). */
+  app.post('/auth/password', async (c) => {
+    const caller = c.get('caller');
+    const address = c.get('address');
+    const body = await readJson(c, changePasswordBody);
+    const wait = deps.limits.account.retryAfterMs(caller.userId);
+    if (wait > 0) {
+      c.header('Retry-After', String(Math.ceil(wait / 1000)));
+      throw tooMany(wait);
+    }
+    const result = await deps.auth.changePassword({ caller, ...body, address });
+    if (!result.ok) {
+      if (result.error === 'same_password')
+        throw new HttpError(
+          400,
+          'same_password',
+          'The new password must differ from the current one.',
+          'newPassword',
+        );
+      deps.limits.account.fail(caller.userId);
+      throw new HttpError(
+        400,
+        'invalid_credentials',
+        'The current password is wrong.',
+        'currentPassword',
+      );
+    }
+    deps.limits.account.succeed(caller.userId);
+    return c.json({ changed: true, endedSessions: result.value.endedSessions });
   });
 
   app.post('/auth/sign-out', async (c) => {

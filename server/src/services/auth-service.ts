@@ -13,6 +13,7 @@ import { signAccessToken, verifyAccessToken, ACCESS_TOKEN_TTL_SECONDS } from '..
 import {
   DEFAULT_SCRYPT,
   dummyPasswordHash,
+  hashPassword,
   MAX_PASSWORD_LENGTH,
   verifyPassword,
   type ScryptParams,
@@ -175,6 +176,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       clinicIds: principal.user.clinicIds,
       specialties: principal.user.specialties,
       sessionId: principal.sessionId,
+      mustChangePassword: principal.user.mustChangePassword,
     };
   }
 
@@ -548,6 +550,68 @@ export function createAuthService(deps: AuthServiceDeps) {
         refreshToken: next.refreshToken,
         expiresIn: accessTtl,
       });
+    },
+
+    /**
+     * The signed-in user replaces their password (an administrator's one-time
+     * password first of all). The current one is verified like a sign-in; the
+     * user's other sessions end (whoever else knew the old password is out).
+     */
+    async changePassword(input: {
+      caller: Caller;
+      currentPassword: string;
+      newPassword: string;
+      address: string;
+    }): Promise<Result<{ endedSessions: number }, 'invalid_credentials' | 'same_password'>> {
+      const { caller } = input;
+      const user = await identity.getUser(caller.userId);
+      const valid =
+        user !== undefined &&
+        (await verifyPassword(
+          input.currentPassword.slice(0, MAX_PASSWORD_LENGTH),
+          user.passwordHash,
+        ));
+      const base = { userId: caller.userId, deviceId: caller.deviceId, clinicId: caller.clinicId };
+      if (!valid) {
+        await audit.append([
+          {
+            action: 'auth.password_change',
+            outcome: 'failure',
+            ...base,
+            details: { address: input.address, reason: 'invalid_credentials' },
+          },
+        ]);
+        return err('invalid_credentials');
+      }
+      if (input.newPassword.normalize('NFKC') === input.currentPassword.normalize('NFKC'))
+        return err('same_password');
+      await identity.setPassword(
+        user.id,
+        await hashPassword(input.newPassword, scryptParams),
+        false,
+      );
+      const endedSessions =
+        caller.sessionId === undefined
+          ? await identity.revokeUserSessions(user.id, 'password_changed', date())
+          : await identity.revokeOtherSessions(
+              user.id,
+              caller.sessionId,
+              'password_changed',
+              date(),
+            );
+      await audit.append([
+        {
+          action: 'auth.password_change',
+          outcome: 'success',
+          ...base,
+          details: {
+            address: input.address,
+            endedSessions,
+            wasOneTime: user.mustChangePassword,
+          },
+        },
+      ]);
+      return ok({ endedSessions });
     },
 
     async signOut(caller: Caller): Promise<void> {

@@ -32,6 +32,8 @@ const CODES = {
   passphrase_expired: true,
   storage_failed: true,
   crypto_unavailable: true,
+  password_too_short: true,
+  same_password: true,
 } satisfies Record<AuthErrorCode, true>;
 
 afterEach(() => {

@@ -5,7 +5,7 @@
  * Requests go through `vault.api` (bearer token, refresh once and retry).
  */
 import { err, ok, type Result } from '@outpost/shared/result';
-import type { AuthError } from '$lib/auth/errors';
+import { MIN_PASSWORD_LENGTH, type AuthError } from '$lib/auth/errors';
 import { vault } from '$lib/auth/vault.svelte';
 import { i18n } from '$lib/i18n/i18n.svelte';
 import type { MessageKey } from '$lib/i18n/en';
@@ -202,5 +202,9 @@ export function describeAuthError(error: AuthError): string {
       return i18n.t('auth.error.storage_failed', { message: error.message });
     case 'crypto_unavailable':
       return i18n.t('auth.error.crypto_unavailable');
+    case 'password_too_short':
+      return i18n.t('auth.error.password_too_short', { min: MIN_PASSWORD_LENGTH });
+    case 'same_password':
+      return i18n.t('auth.error.same_password');
   }
 }

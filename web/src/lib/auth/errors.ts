@@ -53,7 +53,14 @@ export type AuthErrorCode =
   /** The tablet's storage failed (full, unavailable). */
   | 'storage_failed'
   /** WebCrypto is missing: the page is not a secure context (plain http to a LAN address). */
-  | 'crypto_unavailable';
+  | 'crypto_unavailable'
+  /** A new password shorter than MIN_PASSWORD_LENGTH (the server's rule). */
+  | 'password_too_short'
+  /** The new password is the current one. */
+  | 'same_password';
+
+/** The server's shortest password (server/src/auth/passwords.ts MIN_PASSWORD_LENGTH). */
+export const MIN_PASSWORD_LENGTH = 10;
 
 export interface AuthError {
   readonly code: AuthErrorCode;

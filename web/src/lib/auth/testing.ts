@@ -22,6 +22,8 @@ export interface FakeUser {
   readonly role: 'health-worker' | 'clinician' | 'specialist' | 'district-admin' | 'system-admin';
   readonly clinicIds: readonly string[];
   disabled: boolean;
+  /** An administrator's one-time password: everything but the change is refused. */
+  mustChangePassword: boolean;
 }
 
 interface FakeSession {
@@ -98,6 +100,7 @@ export class FakeIdentityServer {
       role: options.role ?? 'health-worker',
       clinicIds: options.clinicIds ?? [FAKE_CLINIC.id],
       disabled: false,
+      mustChangePassword: options.mustChangePassword ?? false,
     };
     this.users.set(username, user);
     return user;
@@ -171,7 +174,7 @@ export class FakeIdentityServer {
             role: user.role,
             clinicIds: user.clinicIds,
             districtId: null,
-            mustChangePassword: false,
+            mustChangePassword: user.mustChangePassword,
           },
           deviceKey: device.key,
         });
@@ -199,6 +202,30 @@ export class FakeIdentityServer {
         if (caller instanceof Response) return caller;
         caller.revoked = true;
         return json(200, { signedOut: true });
+      }
+      case 'POST /api/auth/password': {
+        const caller = this.#caller(headers);
+        if (caller instanceof Response) return caller;
+        const user = [...this.users.values()].find((u) => u.id === caller.userId)!;
+        const { currentPassword, newPassword } = parsed() as {
+          currentPassword: string;
+          newPassword: string;
+        };
+        if (currentPassword !== user.password)
+          return json(400, {
+            error: { code: 'invalid_credentials', message: 'wrong', field: 'currentPassword' },
+          });
+        if (newPassword === currentPassword)
+          return json(400, {
+            error: { code: 'same_password', message: 'same', field: 'newPassword' },
+          });
+        if (newPassword.length < 10)
+          return json(400, {
+            error: { code: 'invalid_body', message: 'too short', field: 'newPassword' },
+          });
+        user.password = newPassword;
+        user.mustChangePassword = false;
+        return json(200, { changed: true, endedSessions: 0 });
       }
       case 'GET /api/me': {
         const caller = this.#caller(headers);

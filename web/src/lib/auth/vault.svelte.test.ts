@@ -601,3 +601,65 @@ describe('a revoked tablet', () => {
     expect(vault.state).toBe('wiped');
   });
 });
+
+describe("an administrator's one-time password", () => {
+  test('she must choose her own first; it then unlocks offline, the one-time one no longer does', async () => {
+    const t = tablet();
+    const oneTime = 'admin-set-Xy7q2';
+    const neema = t.server.addUser('neema', oneTime, { mustChangePassword: true });
+    const vault = await enrolled(t);
+    expect((await vault.signIn('neema', oneTime)).ok).toBe(true);
+    expect(vault.needsPasswordChange).toBe(true);
+    const sealed = await vault.cipher!.sealJson('test|aad', { hello: 'clinic' });
+
+    // Refused before the server is asked: too short, the same, typed wrong.
+    expect(await vault.changePassword(oneTime, 'short')).toMatchObject({
+      ok: false,
+      error: { code: 'password_too_short', field: 'newPassword' },
+    });
+    expect(await vault.changePassword(oneTime, oneTime)).toMatchObject({
+      ok: false,
+      error: { code: 'same_password', field: 'newPassword' },
+    });
+    expect(await vault.changePassword('not it at all', 'neema own passphrase')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_credentials', field: 'currentPassword' },
+    });
+    expect(vault.needsPasswordChange).toBe(true);
+
+    expect((await vault.changePassword(oneTime, 'neema own passphrase')).ok).toBe(true);
+    expect(vault.needsPasswordChange).toBe(false);
+    expect(t.server.users.get('neema')?.password).toBe('neema own passphrase');
+    expect((await userRow(t, neema.id))?.mustChangePassword).toBe(false);
+
+    // Offline after a reload: her own password opens the same clinic key.
+    t.server.online = false;
+    const reopened = await t.open();
+    expect(await reopened.unlockWithPassphrase(neema.id, oneTime)).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_passphrase' },
+    });
+    expect((await reopened.unlockWithPassphrase(neema.id, 'neema own passphrase')).ok).toBe(true);
+    expect(reopened.needsPasswordChange).toBe(false);
+    expect(await reopened.cipher!.openJson<{ hello: string }>('test|aad', sealed)).toEqual({
+      hello: 'clinic',
+    });
+  });
+
+  test('a reload before she chose keeps asking; offline, the change says the network is needed', async () => {
+    const t = tablet();
+    const oneTime = 'admin-set-Pq9w4';
+    const neema = t.server.addUser('neema', oneTime, { mustChangePassword: true });
+    const vault = await enrolled(t);
+    expect((await vault.signIn('neema', oneTime)).ok).toBe(true);
+    t.server.online = false;
+    const reopened = await t.open();
+    expect((await reopened.unlockWithPassphrase(neema.id, oneTime)).ok).toBe(true);
+    expect(reopened.needsPasswordChange).toBe(true);
+    const offline = await reopened.changePassword(oneTime, 'neema own passphrase');
+    expect(offline.ok).toBe(false);
+    expect(reopened.needsPasswordChange).toBe(true);
+    // Nothing changed on the tablet: the one-time password still unlocks.
+    expect((await userRow(t, neema.id))?.mustChangePassword).toBe(true);
+  });
+});

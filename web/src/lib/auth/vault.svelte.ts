@@ -65,7 +65,7 @@ import {
   type UserRecord,
   type WrappedSecretRecord,
 } from '$lib/db';
-import { authError, type AuthError, type AuthErrorCode } from './errors';
+import { MIN_PASSWORD_LENGTH, authError, type AuthError, type AuthErrorCode } from './errors';
 import {
   createServerApi,
   deviceHeaders,
@@ -104,6 +104,8 @@ export interface TabletUser {
   readonly role: TabletRole;
   /** No usable key for this user on the tablet: online sign-in first (the passphrase cannot unlock). */
   readonly signInRequired: boolean;
+  /** Her password is an administrator's one-time password: she chooses her own first. */
+  readonly mustChangePassword: boolean;
 }
 
 /** Why the vault dropped a key or a user without being asked, for the lock screen to say. */
@@ -232,6 +234,7 @@ const tabletUserOf = (row: UserRecord): TabletUser => ({
   name: row.name,
   role: row.role,
   signInRequired: row.wrapped === undefined || row.kdf === undefined,
+  mustChangePassword: row.mustChangePassword === true,
 });
 
 const deviceOf = (row: DeviceRecord): TabletDevice => ({
@@ -290,6 +293,8 @@ const MESSAGES: Record<AuthErrorCode, string> = {
   storage_failed: 'The tablet could not save this. Free some space and try again.',
   crypto_unavailable:
     'This browser cannot encrypt on this page: open Outpost over https (or at localhost on the server itself).',
+  password_too_short: `A password has at least ${MIN_PASSWORD_LENGTH} characters.`,
+  same_password: 'The new password must differ from the current one.',
 };
 
 const fail = (
@@ -729,6 +734,7 @@ export class Vault {
       wrapped,
       kdf: kdfToRecord(kdf),
       sealedPrivate,
+      mustChangePassword: signedIn.user.mustChangePassword === true,
       ...counters,
       lastUnlockAt: this.#now(),
       addedAt: existing?.addedAt ?? this.#now(),
@@ -836,6 +842,87 @@ export class Vault {
         return fail('storage_failed');
       }
       this.needsPin = false;
+      return ok(undefined);
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Password
+
+  /** The current user must replace an administrator's one-time password before anything else. */
+  get needsPasswordChange(): boolean {
+    return this.state === 'unlocked' && this.current?.mustChangePassword === true;
+  }
+
+  /**
+   * Replaces the current user's password on the server (online), then re-wraps
+   * this tablet's copy of the clinic secret under the new one, so the new
+   * password also unlocks offline. Her other sessions end (server).
+   */
+  changePassword(current: string, next: string): Promise<Result<void, AuthError>> {
+    return this.#exclusive(async () => {
+      const user = this.current;
+      const device = this.#deviceRow;
+      if (user === undefined || !this.keyInMemory) return fail('passphrase_required');
+      if (device === undefined) return fail('not_enrolled');
+      if (current === '') return fail('invalid_credentials', { field: 'currentPassword' });
+      if ([...next].length < MIN_PASSWORD_LENGTH)
+        return fail('password_too_short', { field: 'newPassword' });
+      if (next === current) return fail('same_password', { field: 'newPassword' });
+      const db = this.#database;
+      const row = await db.user(user.userId);
+      if (row?.wrapped === undefined || row.kdf === undefined) return fail('sign_in_required');
+      let response: Response;
+      try {
+        response = await this.api('/api/auth/password', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ currentPassword: current, newPassword: next }),
+        });
+      } catch {
+        return fail('offline');
+      }
+      if (!response.ok) {
+        const failure = await failureOf(response);
+        if (failure.code === 'invalid_credentials')
+          return fail('invalid_credentials', { field: 'currentPassword' });
+        if (failure.code === 'same_password')
+          return fail('same_password', { field: 'newPassword' });
+        if (failure.code === 'too_many_attempts') return fail('too_many_attempts');
+        if (response.status === 401) return fail('session_ended');
+        if (response.status === 400 && failure.field === 'newPassword')
+          return fail('password_too_short', { field: 'newPassword' });
+        return fail('server_error', {}, failure.message);
+      }
+      // The server has the new password: the tablet's copy follows (the old one opens it).
+      const aad = clinicSecretAad(device.clinicId, user.userId);
+      let secret: Uint8Array | undefined;
+      try {
+        secret = await unwrapSecret(
+          fromRecord(row.wrapped),
+          await deriveWrappingKey(current, kdfFromRecord(row.kdf)),
+          aad,
+        ).catch(() => undefined);
+        if (secret === undefined) {
+          // Typed right for the server, yet not what wrapped this copy: the next
+          // online sign-in re-wraps it (the device copy opens the secret).
+          await db.updateUser(user.userId, { mustChangePassword: false });
+        } else {
+          const kdf = newKdfParams(this.#kdfIterations);
+          const wrapped = await wrapSecret(secret, await deriveWrappingKey(next, kdf), aad);
+          await db.updateUser(user.userId, {
+            wrapped: toRecord(wrapped),
+            kdf: kdfToRecord(kdf),
+            mustChangePassword: false,
+          });
+        }
+      } catch {
+        return fail('storage_failed');
+      } finally {
+        if (secret !== undefined) wipeBytes(secret);
+      }
+      await this.#reload();
+      this.current = this.users.find((candidate) => candidate.userId === user.userId);
       return ok(undefined);
     });
   }

@@ -87,6 +87,11 @@ export interface UserRecord {
   readonly kdf?: KdfRecord;
   /** `{refreshToken, pin?}` sealed with the record key (see vault). */
   readonly sealedPrivate?: SealedRecord;
+  /**
+   * Signed in with an administrator's one-time password: she must choose her
+   * own before anything else (the server refuses everything else until then).
+   */
+  readonly mustChangePassword?: boolean;
   /** Wrong passphrases since the last successful unlock or sign-in. */
   readonly passphraseFailures: number;
   /** Block left, counted down by monotonic time only while the app runs. */

@@ -273,6 +273,22 @@ export const fr: Messages = {
   'pin.saving': 'Enregistrement…',
   'pin.format': 'Le code PIN compte exactement 6 chiffres',
   'pin.mismatch': 'Les deux codes PIN ne sont pas identiques',
+  'password.title': 'Choisissez votre propre mot de passe',
+  'password.help':
+    'Le mot de passe avec lequel vous vous êtes connecté a été défini par un administrateur. Choisissez-en un que vous seul connaissez : il déverrouille aussi cette tablette sans réseau.',
+  'password.current': 'Mot de passe utilisé pour vous connecter',
+  'password.new': 'Nouveau mot de passe (au moins {min} caractères)',
+  'password.again': 'Saisissez encore le nouveau mot de passe',
+  'password.save': 'Enregistrer mon mot de passe',
+  'password.saving': 'Enregistrement… (quelques secondes)',
+  'password.tooShort': 'Le nouveau mot de passe compte au moins {min} caractères',
+  'password.currentWrong': 'Ce n’est pas le mot de passe utilisé pour vous connecter.',
+  'password.mismatch': 'Les deux nouveaux mots de passe ne sont pas identiques',
+  'password.needsNetwork':
+    'Connectez-vous au réseau de la clinique pour choisir votre mot de passe.',
+  'auth.error.password_too_short': 'Un mot de passe compte au moins {min} caractères.',
+  'auth.error.same_password':
+    'Choisissez un mot de passe différent de celui utilisé pour vous connecter.',
   'lock.title': 'Outpost est verrouillé',
   'lock.hidden': 'Les informations des patients restent cachées jusqu’au déverrouillage.',
   'lock.pinPrompt': '{name}, saisissez votre code PIN',
