@@ -38,7 +38,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   return {
     async exchange(caller, request) {
       // Everything that refuses the whole request is checked before anything is stored (S13).
-      const cursor = decodeCursor(caller.clinicId, request.cursor);
+      const cursor = decodeCursor(caller, request.cursor);
       if (!cursor.ok) return err({ type: 'InvalidCursor', message: cursor.error.message });
       if (request.wantDocuments.length > MAX_WANTED_DOCUMENTS)
         return err({
