@@ -1,6 +1,7 @@
 /**
  * One batch sync exchange (SPEC S2–S13): push the tablet's outbox, then pull a
- * page of what changed for its clinic. Transport-free: the route decodes and
+ * page of what changed in its scope (its clinic; for a specialist, the consults
+ * routed to them from every clinic, S7a). Transport-free: the route decodes and
  * encodes, this module decides.
  */
 import * as decoding from 'lib0/decoding';
