@@ -555,8 +555,9 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
 
     const position = new Map(start);
     let more = false;
+    /** The cursor's seq for the consult's home clinic (0 for a clinic not in the cursor). */
+    const afterSeq = sql`coalesce(positions.after_seq, 0)`;
     while (routedTo !== undefined && !more) {
-      const afterSeq = afterSeqOfHomeClinic(position);
       const rows = await db
         .select({
           docId: documents.docId,
@@ -568,6 +569,7 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
         })
         .from(consults)
         .innerJoin(documents, eq(documents.docId, consults.docId))
+        .leftJoin(positionsRelation(position), sql`positions.clinic_id = ${documents.clinicId}`)
         .where(and(routedTo, sql`${documents.lastSeq} > ${afterSeq}`))
         .orderBy(asc(documents.lastSeq))
         .limit(SNAPSHOT_BATCH);
@@ -707,13 +709,15 @@ function routedToCaller(caller: Caller): SQL | undefined {
   );
 }
 
-/** The cursor's last seq for the document's home clinic (0 for a clinic not in the vector). */
-function afterSeqOfHomeClinic(position: RoutedPosition): SQL {
-  if (position.size === 0) return sql`0`;
-  const branches = [...position].map(
-    ([clinicId, seq]) => sql`when ${clinicId}::uuid then ${seq}::bigint`,
-  );
-  return sql`(case ${documents.clinicId} ${sql.join(branches, sql` `)} else 0 end)`;
+/**
+ * The cursor's positions as a relation `positions(clinic_id, after_seq)`, joined to
+ * each consult's home clinic: two array parameters whatever the number of clinics.
+ */
+function positionsRelation(position: RoutedPosition): SQL {
+  const entries = [...position];
+  const clinicIds = `{${entries.map(([clinicId]) => clinicId).join(',')}}`;
+  const seqs = `{${entries.map(([, seq]) => seq).join(',')}}`;
+  return sql`unnest(${clinicIds}::uuid[], ${seqs}::bigint[]) as positions(clinic_id, after_seq)`;
 }
 
 /** The clinic's last committed seq: under the clinic lock, every seq below it is committed (S8). */
