@@ -3,8 +3,10 @@
  * the compacted documents and the read models, in PostgreSQL (PGlite or a server).
  *
  * Every accepted update is stored in one transaction that
- * 1. takes the caller's clinic advisory lock (`pg_advisory_xact_lock`), so seq
- *    numbers of one clinic are assigned in commit order (S8);
+ * 1. takes the advisory lock (`pg_advisory_xact_lock`) of the clinic the caller
+ *    acts in — the device's clinic; for a specialist answering a routed consult,
+ *    the consult's home clinic (S7a) — so seq numbers of one clinic are
+ *    assigned in commit order (S8);
  * 2. returns the first receipt again for a repeated (deviceId, localSeq) (S3);
  * 3. checks the document's home clinic (S7), the client-id overlap (S12) and
  *    that the merged document still validates with the same id and home clinic;
@@ -15,9 +17,14 @@
  *    `events` after commit so open live rooms and notifications see it.
  * Only after that transaction commits is a `stored` receipt returned (S2).
  * A rejection writes nothing. One transaction per update: a rejection or a
- * failure of one never affects the others (S4).
+ * failure of one never affects the others (S4), and a request mixing records
+ * of several clinics holds one clinic lock at a time (no lock order to get wrong).
+ *
+ * Pulls: a clinic's records by snapshot then log (S6, S8, cursor version 1);
+ * a specialist's routed consults of every clinic, whole, by a per-clinic
+ * vector of seqs (S7a, S8b, cursor version 2).
  */
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { systemIds } from '@outpost/shared/ids';
 import { parseDocId, validateDocument, type DocKind } from '@outpost/shared/model';
@@ -33,7 +40,7 @@ import {
   type RejectionCode,
 } from '@outpost/shared/sync';
 import type { Caller } from '../auth/caller';
-import { documentAccess, isRoutedTo, pullScope, type DocumentFacts } from '../auth/policy';
+import { documentAccess, pullScope, type DocumentFacts } from '../auth/policy';
 import type { Db } from '../db/database';
 import { consults, documents, updateLog } from '../db/schema';
 import { appendReceivedIfSent } from '../consults/received';
@@ -42,10 +49,14 @@ import { checkConsultWrite } from '../consults/write-rules';
 import type { DocumentEvents } from '../sync/events';
 import { documentFacts } from './document-facts';
 import {
+  clinicStartOf,
   decodeCursor,
   encodeCursor,
+  encodeRoutedCursor,
+  routedStartOf,
   type CursorPosition,
   type InvalidCursor,
+  type RoutedPosition,
 } from '../sync/cursor';
 import { rebuildReadModels } from './read-models';
 
@@ -102,7 +113,7 @@ export interface SyncRepository {
     pushes: readonly PushedUpdate[],
     options?: { readonly clientId?: number },
   ): Promise<PushOutcome>;
-  /** One page of what the caller's clinic has that the cursor has not covered. */
+  /** One page of what the caller's scope (clinic, or routed consults) has that the cursor has not covered. */
   pull(
     caller: Caller,
     cursor: Uint8Array,
@@ -158,15 +169,24 @@ type AppendResult =
 class ConcurrentCreation extends Error {}
 
 export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepository {
-  /** Runs `work` in a transaction under the clinic lock, retrying races that a retry resolves. */
-  async function underClinicLock<T>(clinicId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction under the lock of the clinic the caller acts in
+   * (`acting`, resolved afresh on every attempt), retrying races that a retry
+   * resolves. One lock per transaction, never two: transactions of different
+   * clinics never wait for each other, so no order of pushes can deadlock.
+   */
+  async function underClinicLock<T>(
+    acting: () => Promise<Caller> | Caller,
+    work: (tx: Tx, caller: Caller) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
+        const caller = await acting();
         return await db.transaction(async (tx) => {
           await tx.execute(
-            sql`select pg_advisory_xact_lock(${CLINIC_LOCK_NAMESPACE}, hashtext(${clinicId}))`,
+            sql`select pg_advisory_xact_lock(${CLINIC_LOCK_NAMESPACE}, hashtext(${caller.clinicId}))`,
           );
-          return work(tx);
+          return work(tx, caller);
         });
       } catch (error) {
         const retry = error instanceof ConcurrentCreation || isUniqueViolation(error);
@@ -182,8 +202,12 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
   ): Promise<Result<AppendResult, Rejection>> {
     const { docId, update } = input;
     const [row] = await tx.select().from(documents).where(eq(documents.docId, docId)).limit(1);
-    if (row !== undefined && row.clinicId !== caller.clinicId)
+    if (row !== undefined && row.clinicId !== caller.clinicId) {
+      // A specialist acts in the record's home clinic (`actingInHomeClinic`); it was
+      // resolved before another clinic created the record: retry under that clinic's lock.
+      if (caller.role === 'specialist') throw new ConcurrentCreation();
       return reject('wrong_clinic', 'This record belongs to another clinic.');
+    }
     // Every record, every write: the caller's role and scope decide (auth/policy.ts).
     const facts: DocumentFacts | undefined =
       caller.role === 'health-worker' || caller.role === 'clinician'
@@ -344,52 +368,226 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
         code: 'invalid_document_id',
         message: 'A record id must be patient/<uuid> or consult/<uuid>.',
       });
-    return underClinicLock(caller.clinicId, async (tx) => {
-      const [previous] = await tx
-        .select({ seq: updateLog.seq, receivedAt: updateLog.receivedAt })
-        .from(updateLog)
-        .where(and(eq(updateLog.deviceId, caller.deviceId), eq(updateLog.localSeq, push.localSeq)))
-        .limit(1);
-      if (previous !== undefined) {
-        // S3: a repeat changes nothing and gets the first receipt.
+    // S7a: a specialist's answer is appended in the consult's home clinic, under its lock.
+    return underClinicLock(
+      () => actingInHomeClinic(caller, push.docId),
+      async (tx, acting) => {
+        const [previous] = await tx
+          .select({ seq: updateLog.seq, receivedAt: updateLog.receivedAt })
+          .from(updateLog)
+          .where(
+            and(eq(updateLog.deviceId, caller.deviceId), eq(updateLog.localSeq, push.localSeq)),
+          )
+          .limit(1);
+        if (previous !== undefined) {
+          // S3: a repeat changes nothing and gets the first receipt.
+          return {
+            receipt: {
+              localSeq: push.localSeq,
+              status: 'stored' as const,
+              seq: previous.seq,
+              receivedAt: previous.receivedAt.getTime(),
+            },
+            stored: [],
+          };
+        }
+        const result = await append(tx, acting, {
+          docId: push.docId,
+          update: push.update,
+          localSeq: push.localSeq,
+          clientId,
+          deviceTime: validDate(push.deviceTime),
+          skipUnchanged: false,
+        });
+        if (!result.ok) return rejected(result.error);
+        if (result.value.kind !== 'stored') throw new Error('a push is always appended');
         return {
           receipt: {
             localSeq: push.localSeq,
             status: 'stored' as const,
-            seq: previous.seq,
-            receivedAt: previous.receivedAt.getTime(),
-          },
-          stored: [],
-        };
-      }
-      const result = await append(tx, caller, {
-        docId: push.docId,
-        update: push.update,
-        localSeq: push.localSeq,
-        clientId,
-        deviceTime: validDate(push.deviceTime),
-        skipUnchanged: false,
-      });
-      if (!result.ok) return rejected(result.error);
-      if (result.value.kind !== 'stored') throw new Error('a push is always appended');
-      return {
-        receipt: {
-          localSeq: push.localSeq,
-          status: 'stored' as const,
-          seq: result.value.seq,
-          receivedAt: result.value.receivedAt,
-        },
-        stored: [
-          {
-            docId: push.docId,
-            clinicId: caller.clinicId,
             seq: result.value.seq,
-            update: push.update,
+            receivedAt: result.value.receivedAt,
           },
-          ...result.value.serverUpdates,
-        ],
-      };
-    });
+          stored: [
+            {
+              docId: push.docId,
+              clinicId: acting.clinicId,
+              seq: result.value.seq,
+              update: push.update,
+            },
+            ...result.value.serverUpdates,
+          ],
+        };
+      },
+    );
+  }
+
+  /**
+   * The caller as it acts on `docId` (auth/policy.ts `actingCaller`): a specialist
+   * acts in the home clinic of a record the server holds (their access comes from
+   * the consult's routing, not from the device's clinic); everyone else, and
+   * anyone creating a record, in the device's clinic. A home clinic never changes
+   * (S7), so reading it before taking the lock is safe.
+   */
+  async function actingInHomeClinic(caller: Caller, docId: string): Promise<Caller> {
+    if (caller.role !== 'specialist') return caller;
+    const [row] = await db
+      .select({ clinicId: documents.clinicId })
+      .from(documents)
+      .where(eq(documents.docId, docId))
+      .limit(1);
+    return row === undefined || row.clinicId === caller.clinicId
+      ? caller
+      : { ...caller, clinicId: row.clinicId as Caller['clinicId'] };
+  }
+
+  /**
+   * A clinic's records (S6, S8): the snapshot by document id, then the log in
+   * commit order. Scope `none` sees nothing (the route refuses it before).
+   */
+  async function pullClinic(
+    caller: Caller,
+    start: CursorPosition | undefined,
+    page: Page,
+    wanted: readonly string[],
+  ): Promise<PullPage> {
+    const visible = pullScope(caller) === 'clinic';
+    // S9a: wanted documents in scope, whatever the page size.
+    for (let index = 0; visible && index < wanted.length; index += SNAPSHOT_BATCH) {
+      const rows = await db
+        .select({ docId: documents.docId, state: documents.state })
+        .from(documents)
+        .where(
+          and(
+            eq(documents.clinicId, caller.clinicId),
+            inArray(documents.docId, wanted.slice(index, index + SNAPSHOT_BATCH)),
+          ),
+        );
+      for (const row of rows) page.forceDocument(row.docId, row.state);
+    }
+
+    let position: CursorPosition = start ?? {
+      mode: 'snapshot',
+      highWater: await highWaterMark(db, caller.clinicId),
+      afterDocId: '',
+    };
+    let more = false;
+
+    // S6: snapshot first, ordered by document id…
+    while (position.mode === 'snapshot' && !more) {
+      const rows = await db
+        .select({ docId: documents.docId, state: documents.state })
+        .from(documents)
+        .where(
+          and(eq(documents.clinicId, caller.clinicId), gt(documents.docId, position.afterDocId)),
+        )
+        .orderBy(asc(documents.docId))
+        .limit(SNAPSHOT_BATCH);
+      for (const row of rows) {
+        if (visible && !page.addDocument(row.docId, row.state)) {
+          more = true;
+          break;
+        }
+        position = { ...position, afterDocId: row.docId };
+      }
+      // …then the log from the snapshot's high-water mark.
+      if (!more && rows.length < SNAPSHOT_BATCH)
+        position = { mode: 'log', afterSeq: position.highWater };
+    }
+
+    // S8: the log in commit order, without the caller device's own updates.
+    while (position.mode === 'log' && !more) {
+      const rows = await db
+        .select({
+          seq: updateLog.seq,
+          docId: updateLog.docId,
+          update: sql<Uint8Array | null>`case when ${updateLog.deviceId} = ${caller.deviceId} then null else ${updateLog.update} end`,
+        })
+        .from(updateLog)
+        .where(and(eq(updateLog.clinicId, caller.clinicId), gt(updateLog.seq, position.afterSeq)))
+        .orderBy(asc(updateLog.seq))
+        .limit(LOG_BATCH);
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        if (
+          visible &&
+          row.update !== null &&
+          !page.addUpdate({ seq, docId: row.docId, update: toBytes(row.update) })
+        ) {
+          more = true;
+          break;
+        }
+        position = { mode: 'log', afterSeq: seq };
+      }
+      if (rows.length < LOG_BATCH) break;
+    }
+    return { ...page.contents(), cursor: encodeCursor(caller.clinicId, position), more };
+  }
+
+  /**
+   * Consults routed to a specialist from every clinic (S7a, S8b): the whole
+   * compacted state of each routed consult whose last update is past the
+   * cursor's seq for its home clinic, in ascending last-update seq. Never bare
+   * updates: a consult may be routed to them after the cursor passed its first
+   * updates. One statement reads routing and documents together, so a routing
+   * committed with an update is seen with that update.
+   */
+  async function pullRouted(
+    caller: Caller,
+    start: RoutedPosition,
+    page: Page,
+    wanted: readonly string[],
+  ): Promise<PullPage> {
+    const routedTo = routedToCaller(caller);
+    /** The last seq of each document whose state this page holds. */
+    const sentAt = new Map<string, number>();
+    for (let index = 0; routedTo !== undefined && index < wanted.length; index += SNAPSHOT_BATCH) {
+      const rows = await db
+        .select({ docId: documents.docId, state: documents.state, lastSeq: documents.lastSeq })
+        .from(consults)
+        .innerJoin(documents, eq(documents.docId, consults.docId))
+        .where(and(routedTo, inArray(consults.docId, wanted.slice(index, index + SNAPSHOT_BATCH))));
+      for (const row of rows) {
+        page.forceDocument(row.docId, row.state);
+        sentAt.set(row.docId, row.lastSeq);
+      }
+    }
+
+    const position = new Map(start);
+    let more = false;
+    /** The cursor's seq for the consult's home clinic (0 for a clinic not in the cursor). */
+    const afterSeq = sql`coalesce(positions.after_seq, 0)`;
+    while (routedTo !== undefined && !more) {
+      const rows = await db
+        .select({
+          docId: documents.docId,
+          clinicId: documents.clinicId,
+          state: documents.state,
+          lastSeq: documents.lastSeq,
+          // S8: a consult changed since the cursor only by the caller's own device is not sent back.
+          changedByOthers: sql<boolean>`exists (select 1 from ${updateLog} where ${updateLog.docId} = ${documents.docId} and ${updateLog.seq} > ${afterSeq} and ${updateLog.deviceId} <> ${caller.deviceId})`,
+        })
+        .from(consults)
+        .innerJoin(documents, eq(documents.docId, consults.docId))
+        .leftJoin(positionsRelation(position), sql`positions.clinic_id = ${documents.clinicId}`)
+        .where(and(routedTo, sql`${documents.lastSeq} > ${afterSeq}`))
+        .orderBy(asc(documents.lastSeq))
+        .limit(SNAPSHOT_BATCH);
+      for (const row of rows) {
+        const alreadySent = (sentAt.get(row.docId) ?? -1) >= row.lastSeq;
+        if (row.changedByOthers && !alreadySent) {
+          if (!page.addDocument(row.docId, row.state)) {
+            more = true;
+            break;
+          }
+          sentAt.set(row.docId, row.lastSeq);
+        }
+        // Rows come in ascending last seq: every routed consult of this clinic up to here is sent.
+        position.set(row.clinicId, row.lastSeq);
+      }
+      if (rows.length < SNAPSHOT_BATCH) break;
+    }
+    return { ...page.contents(), cursor: encodeRoutedCursor(caller, position), more };
   }
 
   return {
@@ -409,15 +607,18 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
         return { status: 'rejected', code: 'too_large', message: 'The update is too large.' };
       if (!parseDocId(docId).ok)
         return { status: 'rejected', code: 'invalid_document_id', message: 'Invalid record id.' };
-      const result = await underClinicLock(caller.clinicId, (tx) =>
-        append(tx, caller, {
-          docId,
-          update,
-          localSeq: null,
-          clientId: null,
-          deviceTime: null,
-          skipUnchanged: true,
-        }),
+      // The live channel's caller already acts in the record's home clinic (live-server.ts).
+      const result = await underClinicLock(
+        () => caller,
+        (tx) =>
+          append(tx, caller, {
+            docId,
+            update,
+            localSeq: null,
+            clientId: null,
+            deviceTime: null,
+            skipUnchanged: true,
+          }),
       );
       if (!result.ok) return { status: 'rejected', ...result.error };
       if (result.value.kind !== 'stored') return { status: 'unchanged' };
@@ -439,156 +640,84 @@ export function createSyncRepository(db: Db, deps: SyncRepositoryDeps): SyncRepo
     },
 
     async pull(caller, cursor, maxResponseBytes, wantDocuments) {
-      const decoded = decodeCursor(caller.clinicId, cursor);
+      const decoded = decodeCursor(caller, cursor);
       if (!decoded.ok) return decoded;
-      const scope = pullScope(caller);
-      /**
-       * Specialists see only the consults routed to them. A consult may be routed to
-       * them after their cursor passed its first updates, so they get the whole
-       * compacted state of a routed consult whenever it changes, never bare updates.
-       */
-      const routed =
-        scope === 'routed-consults'
-          ? new Set(
-              (
-                await db
-                  .select({
-                    docId: consults.docId,
-                    specialty: consults.specialty,
-                    assigneeUserId: consults.assigneeUserId,
-                  })
-                  .from(consults)
-                  .where(eq(consults.clinicId, caller.clinicId))
-              )
-                .filter((row) => isRoutedTo(caller, row))
-                .map((row) => row.docId),
-            )
-          : undefined;
-      const visible = (docId: string) => scope === 'clinic' || (routed?.has(docId) ?? false);
-      const sentStates = new Set<string>();
-      const budget =
-        maxResponseBytes > 0 ? Math.min(maxResponseBytes, MAX_PAGE_BYTES) : MAX_PAGE_BYTES;
-      const pulledDocuments: PulledDocument[] = [];
-      const updates: PulledUpdate[] = [];
-      let used = 0;
-      const items = () => pulledDocuments.length + updates.length;
-      /** S9: fits the page, or is the first item (a single large document still moves). */
-      const fits = (bytes: number) => items() === 0 || used + bytes <= budget;
-
-      // S9a: wanted documents in scope, whatever the page size.
-      const wanted = [...new Set(wantDocuments)].filter(
-        (docId) => parseDocId(docId).ok && visible(docId),
+      const page = createPage(maxResponseBytes);
+      // S9a: only ids that can name a record are looked up.
+      const wanted = [...new Set(wantDocuments)].filter((docId) => parseDocId(docId).ok);
+      return ok(
+        pullScope(caller) === 'routed-consults'
+          ? await pullRouted(caller, routedStartOf(decoded.value), page, wanted)
+          : await pullClinic(caller, clinicStartOf(decoded.value), page, wanted),
       );
-      for (let start = 0; start < wanted.length; start += SNAPSHOT_BATCH) {
-        const rows = await db
-          .select({ docId: documents.docId, state: documents.state })
-          .from(documents)
-          .where(
-            and(
-              eq(documents.clinicId, caller.clinicId),
-              inArray(documents.docId, wanted.slice(start, start + SNAPSHOT_BATCH)),
-            ),
-          );
-        for (const row of rows) {
-          pulledDocuments.push({ docId: row.docId, state: row.state });
-          sentStates.add(row.docId);
-          used += row.state.length + row.docId.length + ITEM_OVERHEAD_BYTES;
-        }
-      }
-
-      let position: CursorPosition = decoded.value ?? {
-        mode: 'snapshot',
-        highWater: await highWaterMark(db, caller.clinicId),
-        afterDocId: '',
-      };
-      let more = false;
-
-      // S6: snapshot first, ordered by document id…
-      while (position.mode === 'snapshot' && !more) {
-        const rows = await db
-          .select({ docId: documents.docId, state: documents.state })
-          .from(documents)
-          .where(
-            and(eq(documents.clinicId, caller.clinicId), gt(documents.docId, position.afterDocId)),
-          )
-          .orderBy(asc(documents.docId))
-          .limit(SNAPSHOT_BATCH);
-        for (const row of rows) {
-          if (!visible(row.docId)) {
-            position = { ...position, afterDocId: row.docId };
-            continue;
-          }
-          const bytes = row.state.length + row.docId.length + ITEM_OVERHEAD_BYTES;
-          if (!fits(bytes)) {
-            more = true;
-            break;
-          }
-          pulledDocuments.push({ docId: row.docId, state: row.state });
-          sentStates.add(row.docId);
-          used += bytes;
-          position = { ...position, afterDocId: row.docId };
-        }
-        // …then the log from the snapshot's high-water mark.
-        if (!more && rows.length < SNAPSHOT_BATCH)
-          position = { mode: 'log', afterSeq: position.highWater };
-      }
-
-      // S8: the log in commit order, without the caller device's own updates.
-      while (position.mode === 'log' && !more) {
-        const rows = await db
-          .select({
-            seq: updateLog.seq,
-            docId: updateLog.docId,
-            update: sql<Uint8Array | null>`case when ${updateLog.deviceId} = ${caller.deviceId} then null else ${updateLog.update} end`,
-          })
-          .from(updateLog)
-          .where(and(eq(updateLog.clinicId, caller.clinicId), gt(updateLog.seq, position.afterSeq)))
-          .orderBy(asc(updateLog.seq))
-          .limit(LOG_BATCH);
-        for (const row of rows) {
-          const seq = Number(row.seq);
-          if (row.update !== null && !visible(row.docId)) {
-            // not in the caller's scope: skipped, the cursor moves past it
-          } else if (row.update !== null && routed !== undefined) {
-            if (!sentStates.has(row.docId)) {
-              const [state] = await db
-                .select({ state: documents.state })
-                .from(documents)
-                .where(eq(documents.docId, row.docId))
-                .limit(1);
-              const bytes = (state?.state.length ?? 0) + row.docId.length + ITEM_OVERHEAD_BYTES;
-              if (!fits(bytes)) {
-                more = true;
-                break;
-              }
-              if (state !== undefined)
-                pulledDocuments.push({ docId: row.docId, state: state.state });
-              sentStates.add(row.docId);
-              used += bytes;
-            }
-          } else if (row.update !== null) {
-            const update = toBytes(row.update);
-            const bytes = update.length + row.docId.length + ITEM_OVERHEAD_BYTES;
-            if (!fits(bytes)) {
-              more = true;
-              break;
-            }
-            updates.push({ seq, docId: row.docId, update });
-            used += bytes;
-          }
-          position = { mode: 'log', afterSeq: seq };
-        }
-        if (rows.length < LOG_BATCH) break;
-      }
-
-      return ok({
-        documents: pulledDocuments,
-        updates,
-        cursor: encodeCursor(caller.clinicId, position),
-        more,
-      });
     },
   };
+}
+
+/** The byte-bounded contents of one response page (S9). */
+interface Page {
+  /** Adds when it fits the page or is its first item (a single large document still moves); false when full. */
+  addDocument(docId: string, state: Uint8Array): boolean;
+  addUpdate(update: PulledUpdate): boolean;
+  /** S9a: wanted documents come whatever the page size. */
+  forceDocument(docId: string, state: Uint8Array): void;
+  contents(): { documents: PulledDocument[]; updates: PulledUpdate[] };
+}
+
+function createPage(maxResponseBytes: number): Page {
+  const budget = maxResponseBytes > 0 ? Math.min(maxResponseBytes, MAX_PAGE_BYTES) : MAX_PAGE_BYTES;
+  const pulledDocuments: PulledDocument[] = [];
+  const updates: PulledUpdate[] = [];
+  let used = 0;
+  const fits = (bytes: number) =>
+    pulledDocuments.length + updates.length === 0 || used + bytes <= budget;
+  return {
+    addDocument(docId, state) {
+      const bytes = state.length + docId.length + ITEM_OVERHEAD_BYTES;
+      if (!fits(bytes)) return false;
+      pulledDocuments.push({ docId, state });
+      used += bytes;
+      return true;
+    },
+    addUpdate(update) {
+      const bytes = update.update.length + update.docId.length + ITEM_OVERHEAD_BYTES;
+      if (!fits(bytes)) return false;
+      updates.push(update);
+      used += bytes;
+      return true;
+    },
+    forceDocument(docId, state) {
+      pulledDocuments.push({ docId, state });
+      used += state.length + docId.length + ITEM_OVERHEAD_BYTES;
+    },
+    contents: () => ({ documents: pulledDocuments, updates }),
+  };
+}
+
+/**
+ * Consults routed to the caller, as SQL over the `consults` read model: exactly
+ * auth/policy.ts `isRoutedTo` (a named assignee wins; otherwise one of their
+ * specialties). Undefined when nothing can be routed to them.
+ */
+function routedToCaller(caller: Caller): SQL | undefined {
+  const specialties = caller.specialties ?? [];
+  return or(
+    eq(consults.assigneeUserId, caller.userId),
+    specialties.length === 0
+      ? undefined
+      : and(isNull(consults.assigneeUserId), inArray(consults.specialty, [...specialties])),
+  );
+}
+
+/**
+ * The cursor's positions as a relation `positions(clinic_id, after_seq)`, joined to
+ * each consult's home clinic: two array parameters whatever the number of clinics.
+ */
+function positionsRelation(position: RoutedPosition): SQL {
+  const entries = [...position];
+  const clinicIds = `{${entries.map(([clinicId]) => clinicId).join(',')}}`;
+  const seqs = `{${entries.map(([, seq]) => seq).join(',')}}`;
+  return sql`unnest(${clinicIds}::uuid[], ${seqs}::bigint[]) as positions(clinic_id, after_seq)`;
 }
 
 /** The clinic's last committed seq: under the clinic lock, every seq below it is committed (S8). */

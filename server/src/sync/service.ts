@@ -1,6 +1,7 @@
 /**
  * One batch sync exchange (SPEC S2–S13): push the tablet's outbox, then pull a
- * page of what changed for its clinic. Transport-free: the route decodes and
+ * page of what changed in its scope (its clinic; for a specialist, the consults
+ * routed to them from every clinic, S7a). Transport-free: the route decodes and
  * encodes, this module decides.
  */
 import * as decoding from 'lib0/decoding';
@@ -38,7 +39,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   return {
     async exchange(caller, request) {
       // Everything that refuses the whole request is checked before anything is stored (S13).
-      const cursor = decodeCursor(caller.clinicId, request.cursor);
+      const cursor = decodeCursor(caller, request.cursor);
       if (!cursor.ok) return err({ type: 'InvalidCursor', message: cursor.error.message });
       if (request.wantDocuments.length > MAX_WANTED_DOCUMENTS)
         return err({
