@@ -783,6 +783,18 @@ export const en = {
   'consult.photoTakeAnother': 'Take another photo',
   'consult.replacementPhotoText': 'A new photo, instead of one the server refused.',
   'consult.threadPhotos': 'Photos sent later',
+  'consult.monitoring.attach': 'Attach the monitoring recording',
+  'consult.monitoring.attachHint':
+    'SpO2 and pulse, one value a second, recorded on this tablet until {time}. Only what you attach leaves the tablet.',
+  'consult.monitoring.none': 'Do not attach',
+  'consult.monitoring.lastMinutes': 'Last {minutes} minutes',
+  'consult.monitoring.title': 'Monitoring attached by the clinic',
+  'consult.monitoring.span': '{from} – {to} ({minutes} min), readings during {percent} % of it',
+  'consult.monitoring.min': 'Lowest',
+  'consult.monitoring.median': 'Median',
+  'consult.monitoring.max': 'Highest',
+  'consult.monitoring.noValue': 'no reading',
+  'consult.monitoring.chart': 'SpO2 and pulse, the {minutes} minutes attached',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -803,4 +803,16 @@ export const fr: Messages = {
   'consult.replacementPhotoText':
     'Une nouvelle photo, à la place d’une photo refusée par le serveur.',
   'consult.threadPhotos': 'Photos envoyées ensuite',
+  'consult.monitoring.attach': 'Joindre l’enregistrement de surveillance',
+  'consult.monitoring.attachHint':
+    'SpO2 et pouls, une valeur par seconde, enregistrés sur cette tablette jusqu’à {time}. Seul ce que vous joignez quitte la tablette.',
+  'consult.monitoring.none': 'Ne pas joindre',
+  'consult.monitoring.lastMinutes': 'Les {minutes} dernières minutes',
+  'consult.monitoring.title': 'Surveillance jointe par le centre',
+  'consult.monitoring.span': '{from} – {to} ({minutes} min), mesures pendant {percent} % du temps',
+  'consult.monitoring.min': 'Minimum',
+  'consult.monitoring.median': 'Médiane',
+  'consult.monitoring.max': 'Maximum',
+  'consult.monitoring.noValue': 'aucune mesure',
+  'consult.monitoring.chart': 'SpO2 et pouls, les {minutes} minutes jointes',
 };

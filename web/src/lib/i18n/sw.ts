@@ -792,4 +792,17 @@ export const sw: Messages = {
   'consult.photoTakeAnother': 'Piga picha nyingine',
   'consult.replacementPhotoText': 'Picha mpya, badala ya ile iliyokataliwa na seva.',
   'consult.threadPhotos': 'Picha zilizotumwa baadaye',
+  'consult.monitoring.attach': 'Ambatisha rekodi ya ufuatiliaji',
+  'consult.monitoring.attachHint':
+    'SpO2 na mapigo ya moyo, thamani moja kwa sekunde, zilizorekodiwa kwenye kompyuta kibao hii hadi {time}. Ni kile tu unachoambatisha kinachotoka kwenye kompyuta kibao.',
+  'consult.monitoring.none': 'Usiambatishe',
+  'consult.monitoring.lastMinutes': 'Dakika {minutes} za mwisho',
+  'consult.monitoring.title': 'Ufuatiliaji ulioambatishwa na kliniki',
+  'consult.monitoring.span':
+    '{from} – {to} (dakika {minutes}), vipimo wakati wa {percent} % ya muda huo',
+  'consult.monitoring.min': 'Chini kabisa',
+  'consult.monitoring.median': 'Wastani wa kati',
+  'consult.monitoring.max': 'Juu kabisa',
+  'consult.monitoring.noValue': 'hakuna kipimo',
+  'consult.monitoring.chart': 'SpO2 na mapigo ya moyo, dakika {minutes} zilizoambatishwa',
 };
