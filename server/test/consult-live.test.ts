@@ -149,5 +149,82 @@ for (const kind of databaseKinds()) {
       });
       expect(routed.status).toBe(200);
     });
+
+    it('presence reaches the routed specialist and the health worker only: a specialist not routed never joins the room', async () => {
+      const third = await server.ids.signInAs(
+        hw.user,
+        await server.ids.enrollDevice(hw.device.clinicId),
+      );
+      const nurse = new Tablet(third.caller, 4444);
+      const push = async () =>
+        fetch(`${server.base}/api/sync`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-outpost-sync', ...third.headers },
+          body: encodeSyncRequest({
+            protocol: PROTOCOL_VERSION,
+            clientId: nurse.clientId,
+            deviceTime: Date.now(),
+            cursor: new Uint8Array(),
+            pushes: nurse.drain(),
+            wantDocuments: [],
+            maxResponseBytes: 64 * 1024,
+          }),
+        });
+      const patient = nurse.createPersona('adultWithHypertension');
+      const docId = nurse.createConsult(patient); // cardiology
+      const dermatologyConsult = nurse.createConsult(patient, {
+        routing: { kind: 'specialty', specialty: 'dermatology' },
+      });
+      expect((await push()).status).toBe(200);
+
+      const nurseSide = await connect(third, docId, nurse.doc(docId));
+      const specialistSide = await connect(cardiologist, docId, new Y.Doc());
+      nurseSide.awareness.setLocalState({
+        user: { name: 'Neema', role: 'health-worker' },
+        typing: null,
+      });
+      specialistSide.awareness.setLocalState({
+        user: { name: 'Dr Chiku', role: 'specialist' },
+        typing: 'answer',
+      });
+      const presentAt = (provider: WebsocketProvider, clientId: number) =>
+        provider.awareness.getStates().get(clientId) as { typing?: unknown } | undefined;
+      await waitFor(
+        () => presentAt(nurseSide, specialistSide.awareness.clientID)?.typing === 'answer',
+        'the health worker to see the specialist typing',
+      );
+      await waitFor(
+        () => presentAt(specialistSide, nurseSide.awareness.clientID) !== undefined,
+        'the specialist to see the health worker',
+      );
+
+      // The dermatologist gets no ticket for it, and a ticket for a consult routed to
+      // her does not open this one's room: nothing is upgraded, no presence reaches her.
+      const refused = await fetch(`${server.base}/api/live/ticket`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...dermatologist.headers },
+        body: JSON.stringify({ docId }),
+      });
+      expect(refused.status).toBe(403);
+      const otherTicket = await server.ids.ticket(dermatologist, dermatologyConsult);
+      const status = await new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(
+          `ws://${server.host}/ws/${docId}?ticket=${encodeURIComponent(otherTicket)}`,
+        );
+        socket.on('error', () => {});
+        socket.once('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          socket.terminate();
+        });
+        socket.once('open', () => reject(new Error('the dermatologist joined the room')));
+      });
+      expect(status).toBe(401);
+      // Leaving clears presence for the others.
+      specialistSide.destroy();
+      await waitFor(
+        () => presentAt(nurseSide, specialistSide.awareness.clientID) === undefined,
+        'the specialist to leave',
+      );
+    });
   });
 }

@@ -103,12 +103,25 @@ test('offline consult with a photo → the specialist answers → the health wor
   const html = await sp.content();
   expect(html).not.toContain('Zawadi');
   expect(html).not.toContain('Mlima');
-  // She signs an answer from a template.
+  // Both have the consult open online: each sees the other on the live channel.
+  const hwPresence = hw.getByTestId('consult-presence');
+  await expect(hwPresence).toContainText(
+    'Chiku Demo (fictional specialist) (Specialist) is viewing',
+  );
+  await expect(sp.getByTestId('consult-presence')).toContainText(
+    'Neema Mwangi (Health worker) is viewing',
+  );
+  // She signs an answer from a template; the health worker sees her typing it.
   const form = sp.getByTestId('answer-form');
   await form.getByRole('button', { name: 'Urgent transfer' }).click();
   await expect(form.getByLabel('Advice')).toHaveValue(/urgent transfer/i);
+  await form.getByLabel('Advice').pressSequentially(' Call on arrival.');
+  await expect(hwPresence).toContainText('is typing an answer');
   await form.getByRole('button', { name: 'Sign and send the answer' }).click();
   await expect(sp.getByTestId('consult-status')).toHaveText('Answered');
+  // Signed: no longer typing (the live answer reaches the health worker too).
+  await expect(hwPresence).toContainText('is viewing');
+  await expect(hwPresence).not.toContainText('typing');
   await syncNow(sp);
   await expectAllSent(sp);
 

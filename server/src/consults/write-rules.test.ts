@@ -10,7 +10,15 @@ const PATIENT = '0190a000-0000-7000-8000-0000000000aa';
 const nurse = createTestContext({ seed: 1, deviceId: '0190a000-0000-7000-8000-0000000000d1' });
 const specialist = createTestContext({ seed: 2, deviceId: '0190a000-0000-7000-8000-0000000000d2' });
 
-function sentConsult(): Y.Doc {
+const MONITORING = {
+  v: 1 as const,
+  startSec: 1_760_000_000,
+  hz: 1 as const,
+  spo2: [94, 93, null, 91],
+  pulse: [120, 124, null, 131],
+};
+
+function sentConsult(options: { send?: boolean; monitoring?: boolean } = {}): Y.Doc {
   const doc = new Y.Doc();
   getOrThrow(
     createConsult(doc, nurse, {
@@ -20,9 +28,10 @@ function sentConsult(): Y.Doc {
       routing: { kind: 'specialty', specialty: 'cardiology' },
       question: 'Fictional question?',
       snapshot: {},
+      ...(options.monitoring === true && { monitoring: MONITORING }),
     }),
   );
-  getOrThrow(changeConsultStatus(doc, nurse, { to: 'sent' }));
+  if (options.send !== false) getOrThrow(changeConsultStatus(doc, nurse, { to: 'sent' }));
   return doc;
 }
 
@@ -69,5 +78,35 @@ describe('consult write rules', () => {
     const after = copy(before);
     after.getMap('head').set('priority', 'routine');
     expect(checkConsultWrite(sp, before, after)?.message).toMatch(/head/);
+  });
+
+  it('the asker attaches a monitoring window when creating or while a draft, never after sending', () => {
+    // In the creating change (created and sent at once, as the tablet does).
+    expect(checkConsultWrite(hw, undefined, sentConsult({ monitoring: true }))).toBeUndefined();
+    // While still a draft, from the asking device.
+    const draft = sentConsult({ send: false });
+    const attached = copy(draft);
+    attached.getMap('head').set('monitoring', MONITORING);
+    expect(checkConsultWrite(hw, draft, attached)).toBeUndefined();
+    // Another device of the clinic (another health worker's tablet) may not.
+    const colleague = {
+      role: 'health-worker' as const,
+      deviceId: '0190a000-0000-7000-8000-0000000000d9',
+    };
+    expect(checkConsultWrite(colleague, draft, attached)?.message).toMatch(/who asks/);
+    // Once sent: neither added, nor changed, nor removed — not even by the asker.
+    const sent = sentConsult();
+    const late = copy(sent);
+    late.getMap('head').set('monitoring', MONITORING);
+    expect(checkConsultWrite(hw, sent, late)?.message).toMatch(/before it is sent/);
+    const sentWith = sentConsult({ monitoring: true });
+    const changed = copy(sentWith);
+    changed.getMap('head').set('monitoring', { ...MONITORING, spo2: [99, 99, 99, 99] });
+    expect(checkConsultWrite(hw, sentWith, changed)?.message).toMatch(/before it is sent/);
+    const removed = copy(sentWith);
+    removed.getMap('head').delete('monitoring');
+    expect(checkConsultWrite(hw, sentWith, removed)?.message).toMatch(/before it is sent/);
+    // A specialist never writes the head.
+    expect(checkConsultWrite(sp, sent, late)).toBeDefined();
   });
 });

@@ -13,9 +13,13 @@
  *   information and close; `received` only ever comes from the server itself.
  * - Specialists never create consults (auth/policy.ts documentAccess) and never
  *   change what the clinic wrote: meta and head stay as stored.
+ * - A window of the monitoring raw stream (head `monitoring`, issue 6) is
+ *   attached only by the asker — the device that created the consult — and
+ *   only before the consult is sent (in the creating change, or while a
+ *   draft): what the specialist was sent never changes under them.
  */
 import type * as Y from 'yjs';
-import type { ConsultStatus } from '@outpost/shared/model';
+import { readConsult, type ConsultStatus } from '@outpost/shared/model';
 import type { Role } from '../db/schema';
 
 export interface ConsultWriter {
@@ -84,6 +88,17 @@ export function checkConsultWrite(
     for (const root of ['meta', 'head'] as const)
       if (canonical(before.getMap(root).toJSON()) !== canonical(after.getMap(root).toJSON()))
         return { message: `Specialists may not change the consult's ${root}.` };
+  }
+  const monitoring = (doc: Y.Doc | undefined) => canonical(doc?.getMap('head').get('monitoring'));
+  if (monitoring(before) !== monitoring(after)) {
+    const creator = after.getMap('meta').get('createdBy') as { d?: unknown } | undefined;
+    if (creator?.d !== writer.deviceId)
+      return { message: 'Only the health worker who asks may attach monitoring to a consult.' };
+    if (before !== undefined) {
+      const stored = readConsult(before);
+      if (!stored.ok || stored.value.status !== 'draft')
+        return { message: 'Monitoring can be attached to a consult only before it is sent.' };
+    }
   }
   const allowed = TRANSITIONS_BY_ROLE[writer.role];
   for (const transition of newEntries(before, after, 'transitions')) {

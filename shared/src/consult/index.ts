@@ -7,3 +7,4 @@ export * from './priority';
 export * from './service-levels';
 export * from './snapshot';
 export * from './routing';
+export * from './monitoring-window';

@@ -9,7 +9,7 @@ import {
   type CreateConsultInput,
 } from './consult';
 import { TEST_CLINIC_ID, createTestContext, replicaOf, syncAll } from './fixtures';
-import { expectRefused } from './testSupport';
+import { expectRefused, updateSize } from './testSupport';
 import { validateDocument } from './validate';
 
 const PATIENT = '0190a000-0000-7000-8000-000000000042';
@@ -242,6 +242,68 @@ describe('consults', () => {
       const consult = getOrThrow(readConsult(doc));
       expect(consult.status).toBe('draft');
       expect(consult.problems).toEqual([expect.objectContaining({ path: 'transitions[0]' })]);
+    });
+  });
+
+  describe('an attached monitoring window', () => {
+    const window = (seconds: number) => ({
+      v: 1 as const,
+      startSec: 1_760_000_000,
+      hz: 1 as const,
+      spo2: Array.from({ length: seconds }, (_, i) => (i % 97 === 5 ? null : 93 + (i % 4))),
+      pulse: Array.from({ length: seconds }, (_, i) => (i % 97 === 5 ? null : 118 + (i % 9))),
+    });
+
+    test('60 minutes at 1 Hz are carried, gaps included, and stay small on the wire', () => {
+      const doc = new Y.Doc();
+      const attached = window(3_600);
+      const bytes = updateSize(doc, () =>
+        getOrThrow(createConsult(doc, createTestContext(), { ...input, monitoring: attached })),
+      );
+      const consult = getOrThrow(readConsult(doc));
+      expect(consult.monitoring).toEqual(attached);
+      expect(consult.monitoring?.spo2[5]).toBeNull();
+      expect(consult.problems).toEqual([]);
+      expect(getOrThrow(validateDocument(doc)).kind).toBe('consult');
+      expect(bytes).toBeLessThan(24_000); // ≈ 3 bytes a value in Yjs; gzip on the wire does better
+      // Without one, the consult has none.
+      expect(getOrThrow(readConsult(draft().doc)).monitoring).toBeUndefined();
+    });
+
+    test.each([
+      ['over 60 minutes', { ...window(3_601) }, 'monitoring.spo2'],
+      [
+        'channels of different lengths',
+        { ...window(10), pulse: window(11).pulse },
+        'monitoring.pulse',
+      ],
+      ['a string value', { ...window(10), spo2: [...window(9).spo2, '97'] }, 'monitoring.spo2.9'],
+      ['a fraction', { ...window(10), spo2: [...window(9).spo2, 97.5] }, 'monitoring.spo2.9'],
+      [
+        'an impossible pulse',
+        { ...window(10), pulse: [...window(9).pulse, 900] },
+        'monitoring.pulse.9',
+      ],
+      ['another rate', { ...window(10), hz: 10 }, 'monitoring.hz'],
+      ['a pleth wave', { ...window(10), pleth: [1, 2, 3] }, 'monitoring.pleth'],
+      ['no samples', { ...window(10), spo2: [] }, 'monitoring.spo2'],
+      ['a negative start', { ...window(10), startSec: -1 }, 'monitoring.startSec'],
+    ])('a window with %s is refused', (_label, monitoring, field) => {
+      const doc = new Y.Doc();
+      expectRefused(
+        doc,
+        () => createConsult(doc, createTestContext(), { ...input, monitoring } as never),
+        { type: 'ValidationFailed', field },
+      );
+    });
+
+    test('a malformed window written around the operation is a problem the server refuses, not an unreadable consult', () => {
+      const { doc } = draft();
+      doc.getMap('head').set('monitoring', { ...window(10), spo2: 'lots' });
+      const consult = getOrThrow(readConsult(doc));
+      expect(consult.monitoring).toBeUndefined();
+      expect(consult.problems[0]?.path).toBe('head.monitoring.spo2');
+      expect(validateDocument(doc).ok).toBe(false);
     });
   });
 });

@@ -4,7 +4,7 @@
  * patient record), messages, and an attributed status lifecycle.
  *
  * Layout: `meta` (as every record), `head` (map, written once at creation:
- * patientId, encounterId?, priority, routing, question, snapshot), `messages`
+ * patientId, encounterId?, priority, routing, question, snapshot, monitoring?), `messages`
  * and `transitions` (arrays of plain JSON entries).
  *
  * Status is derived, never stored: each transition records `from`, `to` and
@@ -45,6 +45,7 @@ import {
   SNAPSHOT_MAX_CHARS,
   consultHeadSchema,
   messageEntrySchema,
+  monitoringWindowSchema,
   readEntries,
   rootArray,
   rootMap,
@@ -55,6 +56,7 @@ import {
   type ConsultPriority,
   type ConsultRouting,
   type ConsultStatus,
+  type MonitoringWindow,
 } from './stored';
 
 /** Allowed transitions. 'more-info-needed' goes back to the health worker, who re-sends. */
@@ -119,6 +121,8 @@ export interface ConsultView {
   readonly routing: ConsultRouting;
   readonly question: string;
   readonly snapshot: Json;
+  /** A window of the monitoring stream the asker attached (head `monitoring`), if any. */
+  readonly monitoring?: MonitoringWindow;
   readonly status: ConsultStatus;
   /** Other statuses reached concurrently and outranked (see the status rule); usually empty. */
   readonly concurrentStatuses: readonly ConsultStatus[];
@@ -237,6 +241,20 @@ export function readConsult(doc: Y.Doc): Result<ConsultView, WrongDocumentKind |
       })),
     });
   }
+  // Parsed on its own: a malformed window is a problem (the server refuses it), not an unreadable consult.
+  const rawMonitoring: unknown = rootMap(doc, 'head').get('monitoring');
+  let monitoring: MonitoringWindow | undefined;
+  if (rawMonitoring !== undefined) {
+    const parsed = monitoringWindowSchema.safeParse(rawMonitoring);
+    if (parsed.success) monitoring = parsed.data;
+    else {
+      const issue = parsed.error.issues[0];
+      problems.push({
+        path: ['head', 'monitoring', ...(issue?.path ?? []).map(String)].join('.'),
+        message: `malformed monitoring window: ${issue?.message ?? 'invalid'}`,
+      });
+    }
+  }
   const state = deriveStatus(doc, problems);
   const messages = readEntries(rootArray(doc, 'messages'), messageEntrySchema, 'messages', problems)
     .map(({ entry }): MessageView => ({
@@ -261,6 +279,7 @@ export function readConsult(doc: Y.Doc): Result<ConsultView, WrongDocumentKind |
     routing,
     question,
     snapshot,
+    ...(monitoring !== undefined && { monitoring }),
     status: state.status,
     concurrentStatuses: state.concurrent,
     transitions: state.transitions,
@@ -290,6 +309,8 @@ const createConsultSchema = z.strictObject({
       message: 'must be a JSON object',
     },
   ),
+  /** A window of the monitoring raw stream (at most 60 minutes at 1 Hz), frozen now. */
+  monitoring: monitoringWindowSchema.optional(),
 });
 export type CreateConsultInput = z.input<typeof createConsultSchema>;
 

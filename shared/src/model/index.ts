@@ -93,6 +93,8 @@ export {
 } from './readings';
 export type { Acvpu, AssessmentKey, ObservationKey } from './readings';
 export {
+  MONITORING_WINDOW_MAX_SECONDS,
+  monitoringWindowSchema,
   CONSULT_STATUSES,
   DANGER_SIGNS,
   DISPOSITIONS,
@@ -109,6 +111,7 @@ export type {
   DangerSign,
   DangerSigns,
   Disposition,
+  MonitoringWindow,
   Profile,
   ProfileField,
   Sex,

@@ -13,6 +13,7 @@ import type * as Y from 'yjs';
 import { z } from 'zod';
 import { isJson, jsonSchema, storedActorSchema, uuidSchema, type StoredActor } from './context';
 import type { DocumentProblem } from './errors';
+import { VITALS } from './vitals';
 
 export const timeSchema = z.number().int().nonnegative().max(8.64e15);
 export const isoDateSchema = z.iso.date();
@@ -312,6 +313,44 @@ export const consultHeadSchema = z.object({
   question: z.string().min(1).max(4000),
   snapshot: jsonSchema(SNAPSHOT_MAX_CHARS),
 });
+
+/**
+ * A window of the monitoring raw stream attached to a consult (head key
+ * `monitoring`, written once by the asker before the consult is sent; the
+ * server enforces who and when: server/src/consults/write-rules.ts). The raw
+ * stream otherwise never leaves the tablet (issue 6).
+ *
+ * Compact on purpose: one start second and two arrays at 1 Hz — sample `i` is
+ * at `startSec + i`; `null` is a gap (finger out, no usable value, or a second
+ * with no sample). At most 60 minutes (3,600 samples a channel): ≈ 25 KB of
+ * JSON at worst, ≈ 22 KB as a Yjs update before compression. The pleth wave is never attached: the tablet
+ * does not keep it (display only, shared/devices/monitorStream.ts), and at
+ * tens of samples a second it would cost far more than the clinical values.
+ * Values within the vital catalogue's possible ranges, whole numbers.
+ * Additive (optional key, old readers ignore it): the schema version stays.
+ */
+export const MONITORING_WINDOW_MAX_SECONDS = 3_600;
+const channelSchema = (possible: readonly [number, number]) =>
+  z
+    .array(z.union([z.number().int().min(possible[0]).max(possible[1]), z.null()]))
+    .min(1)
+    .max(MONITORING_WINDOW_MAX_SECONDS);
+export const monitoringWindowSchema = z
+  .strictObject({
+    /** Format version of this entry. */
+    v: z.literal(1),
+    /** Epoch seconds (the tablet's clock) of the first sample. */
+    startSec: z.number().int().min(0).max(100_000_000_000),
+    /** Samples per second. */
+    hz: z.literal(1),
+    spo2: channelSchema(VITALS.spo2.possible),
+    pulse: channelSchema(VITALS.heartRate.possible),
+  })
+  .refine((window) => window.spo2.length === window.pulse.length, {
+    message: 'spo2 and pulse must have one value per second each',
+    path: ['pulse'],
+  });
+export type MonitoringWindow = z.infer<typeof monitoringWindowSchema>;
 
 export const messageEntrySchema = z.looseObject({
   id: uuidSchema,

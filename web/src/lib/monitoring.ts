@@ -19,7 +19,10 @@ import {
   type Spo2Scale,
   type TimedReading,
 } from '@outpost/shared/risk';
-import { CHUNK_SECONDS, type MonitorSample } from '@outpost/shared/devices';
+import { CHUNK_SECONDS, decodeChunk, type MonitorSample } from '@outpost/shared/devices';
+import { MONITORING_WINDOW_MAX_SECONDS, type MonitoringWindow } from '@outpost/shared/model';
+import { monitoringWindowOf, type MonitoringWindowMinutes } from '@outpost/shared/consult';
+import type { LocalStore, StreamSessionRecord } from '$lib/db';
 
 export const MINUTE_MS = 60_000;
 
@@ -90,3 +93,38 @@ export const minuteOf = (sample: MonitorSample): number => Math.floor(sample.atS
 /** The chunk a sample belongs to in a session whose chunks start at `startSec`. */
 export const chunkOf = (startSec: number, atSec: number): number =>
   Math.floor((atSec - startSec) / CHUNK_SECONDS);
+
+/** Chunks that can hold the last hour (a window never needs more). */
+const WINDOW_CHUNKS = Math.ceil(MONITORING_WINDOW_MAX_SECONDS / CHUNK_SECONDS) + 1;
+
+/**
+ * The latest monitoring session of a patient that has samples on this tablet,
+ * with its last hour of samples (decoded from its last chunks only). A chunk
+ * that does not decode is left out (its seconds become gaps), never guessed.
+ */
+export async function latestMonitoringSamples(
+  store: LocalStore,
+  patientDocId: string,
+): Promise<{ session: StreamSessionRecord; samples: MonitorSample[] } | undefined> {
+  const sessions = await store.streamSessions(patientDocId);
+  for (const session of [...sessions].reverse()) {
+    const chunks = (await store.streamChunks(session.sessionId)).slice(-WINDOW_CHUNKS);
+    const samples: MonitorSample[] = [];
+    for (const chunk of chunks) {
+      const decoded = decodeChunk(chunk.bytes);
+      if (decoded.ok) samples.push(...decoded.value);
+    }
+    if (samples.length > 0) return { session, samples };
+  }
+  return undefined;
+}
+
+/** The last `minutes` of the patient's latest monitoring, ready to attach to a consult. */
+export async function monitoringWindowFor(
+  store: LocalStore,
+  patientDocId: string,
+  minutes: MonitoringWindowMinutes,
+): Promise<MonitoringWindow | undefined> {
+  const latest = await latestMonitoringSamples(store, patientDocId);
+  return latest === undefined ? undefined : monitoringWindowOf(latest.samples, minutes);
+}

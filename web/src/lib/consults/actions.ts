@@ -13,6 +13,7 @@ import {
   type ConsultPriority,
   type ConsultRouting,
   type ConsultStatus,
+  type MonitoringWindow,
   type PatientView,
 } from '@outpost/shared/model';
 import {
@@ -36,6 +37,8 @@ export interface AskInput {
   readonly routing: ConsultRouting;
   readonly question: string;
   readonly photos?: NonNullable<ConsultSnapshot['photos']>;
+  /** A window of the monitoring raw stream (`monitoringWindowFor`), frozen with the consult. */
+  readonly monitoring?: MonitoringWindow;
   readonly now: number;
 }
 
@@ -75,6 +78,7 @@ export async function askSpecialist(
       routing: input.routing,
       question,
       snapshot: snapshotJson(snapshot),
+      ...(input.monitoring !== undefined && { monitoring: input.monitoring }),
     });
     if (!created.ok) return created;
     const sent = changeConsultStatus(doc, ctx, { to: 'sent' });

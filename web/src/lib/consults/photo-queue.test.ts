@@ -15,12 +15,14 @@ const photo = (fill: number) => ({
 });
 
 /** The server's upload protocol in memory: start/resume, chunks at the held offset. */
-function fakeServer(options: { failAfterRequests?: number } = {}) {
+function fakeServer(options: { failAfterRequests?: number; refuse?: string } = {}) {
   const held = new Map<string, { consultDocId: string; size: number; received: number }>();
+  const paths: string[] = [];
   let requests = 0;
   const api: ApiCall = (path, init) => Promise.resolve().then(() => answer(path, init));
   const answer = (path: string, init: RequestInit | undefined): Response => {
     requests += 1;
+    paths.push(path);
     if (options.failAfterRequests !== undefined && requests > options.failAfterRequests)
       throw new TypeError('fetch failed');
     const json = (status: number, body: unknown) =>
@@ -45,11 +47,15 @@ function fakeServer(options: { failAfterRequests?: number } = {}) {
     }
     const match = /^\/api\/attachments\/(\w+)\?offset=(\d+)$/.exec(path)!;
     const upload = held.get(match[1]!)!;
+    if (match[1] === options.refuse)
+      return json(415, {
+        error: { code: 'not_an_image', message: 'This file is not a JPEG, PNG or WebP image.' },
+      });
     if (Number(match[2]) !== upload.received) return json(409, { receivedBytes: upload.received });
     upload.received += (init!.body as Uint8Array).length;
     return json(200, { receivedBytes: upload.received, done: upload.received === upload.size });
   };
-  return { api, held };
+  return { api, held, paths };
 }
 
 async function consultWithPhotos() {
@@ -114,5 +120,36 @@ describe('photos leave after the text, and only once', () => {
       waiting: 1,
       refused: [],
     });
+  });
+
+  it('a photo the server refuses is marked refused, never sent again, and can be removed from the tablet', async () => {
+    const { store } = await consultWithPhotos();
+    const refusedSha = photo(1).sha256;
+    const server = fakeServer({ refuse: refusedSha });
+    expect(await uploadPendingPhotos(store, server.api)).toEqual({
+      uploaded: 1,
+      waiting: 0,
+      refused: [{ sha256: refusedSha, message: 'This file is not a JPEG, PNG or WebP image.' }],
+    });
+    expect(await store.getPhoto(refusedSha)).toMatchObject({
+      status: 'refused',
+      refusal: { code: 'not_an_image', message: 'This file is not a JPEG, PNG or WebP image.' },
+    });
+    // The next syncs do not upload it again.
+    const next = fakeServer();
+    expect(await uploadPendingPhotos(store, next.api)).toEqual({
+      uploaded: 0,
+      waiting: 0,
+      refused: [],
+    });
+    expect(next.paths).toEqual([]);
+    // Only a refused photo can be removed from the tablet.
+    await store.removeRefusedPhoto(photo(2).sha256);
+    expect((await store.getPhoto(photo(2).sha256))?.status).toBe('uploaded');
+    await store.removeRefusedPhoto(refusedSha);
+    const removed = await store.getPhoto(refusedSha);
+    expect(removed).toMatchObject({ status: 'refused', refusal: { code: 'not_an_image' } });
+    expect(removed?.bytes).toHaveLength(0);
+    expect(removed?.removedAt).toBeTypeOf('number');
   });
 });

@@ -2,7 +2,9 @@
  * After each successful sync (the consult's text has left), the photos still
  * pending are uploaded, oldest first, each resuming where the server is. A cut
  * link stops the round; the next sync continues. The consult a photo belongs
- * to is the one whose snapshot or messages name its SHA-256.
+ * to is the one whose snapshot or messages name its SHA-256. A photo the
+ * server refuses is marked so in the store and never sent again; the consult
+ * screen shows why.
  */
 import { parseConsultSnapshot } from '@outpost/shared/consult';
 import type { LocalStore } from '$lib/db';
@@ -11,7 +13,7 @@ import { uploadPhoto, type ApiCall } from './upload';
 export interface PhotoRound {
   readonly uploaded: number;
   readonly waiting: number;
-  /** Photos the server refused (type, size, pixels): they will not be retried. */
+  /** Photos the server refused (type, size, pixels): marked refused, never retried. */
   readonly refused: readonly { readonly sha256: string; readonly message: string }[];
 }
 
@@ -42,8 +44,10 @@ export async function uploadPendingPhotos(store: LocalStore, api: ApiCall): Prom
       await store.markPhotoUploaded(photo.sha256);
       uploaded += 1;
     } else if (result.error.kind === 'refused') {
+      // Retrying the same bytes cannot help: marked, shown on the consult, never re-sent.
+      await store.markPhotoRefused(photo.sha256, result.error);
       refused.push({ sha256: photo.sha256, message: result.error.message });
     } else break; // the link is down or the server is busy: next sync
   }
-  return { uploaded, waiting: pending.length - uploaded, refused };
+  return { uploaded, waiting: pending.length - uploaded - refused.length, refused };
 }

@@ -912,6 +912,48 @@ export class LocalStore implements TabletStore {
     );
   }
 
+  /**
+   * The server refused the photo itself (type, size, pixels, hash): it stays
+   * here, marked, and is never uploaded again (`pendingPhotos` leaves it out).
+   */
+  async markPhotoRefused(
+    sha256: string,
+    refusal: { readonly code: string; readonly message: string },
+  ): Promise<void> {
+    const photo = await this.#backend.get('photos', sha256);
+    if (photo === undefined || photo.status !== 'pending') return;
+    await this.#backend.commit(
+      new WriteBatch().put('photos', {
+        ...photo,
+        status: 'refused',
+        refusal: {
+          code: refusal.code.slice(0, 60),
+          message: refusal.message.slice(0, 300),
+          at: this.#clock.now(),
+        },
+      }),
+    );
+    this.#emit({ type: 'outbox' });
+  }
+
+  /**
+   * Removes a refused photo's bytes from this tablet (they can never be sent,
+   * and are patient data); the row stays, without bytes, so the consult still
+   * says what happened to it. Only refused photos: others are kept as they are.
+   */
+  async removeRefusedPhoto(sha256: string): Promise<void> {
+    const photo = await this.#backend.get('photos', sha256);
+    if (photo?.status !== 'refused' || photo.removedAt !== undefined) return;
+    await this.#backend.commit(
+      new WriteBatch().put('photos', {
+        ...photo,
+        bytes: new Uint8Array(0),
+        removedAt: this.#clock.now(),
+      }),
+    );
+    this.#emit({ type: 'outbox' });
+  }
+
   /** Saves (creates or updates) a monitoring session's tablet-side row; resolves once on disk. */
   async saveStreamSession(session: Omit<StreamSessionRecord, 'key' | 'kind'>): Promise<void> {
     await this.#backend.commit(

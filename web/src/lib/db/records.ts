@@ -185,7 +185,8 @@ export type StreamRecord = StreamSessionRecord | StreamChunkRecord;
  * A consult photo taken on this tablet (Dexie version 4): downscaled, stripped
  * of metadata, named by its SHA-256, sealed like every record. `pending` until
  * the server has verified the whole upload; the consult that references it is
- * found from the consult documents' snapshots.
+ * found from the consult documents' snapshots. `refused` needs no schema
+ * change: `status` is an indexed enum, any value fits.
  */
 export interface PhotoRecord {
   readonly sha256: string;
@@ -194,8 +195,13 @@ export interface PhotoRecord {
   readonly width: number;
   readonly height: number;
   readonly createdAt: number;
-  readonly status: 'pending' | 'uploaded';
+  /** `refused`: the server refused the file itself (type, size, pixels); it is never sent again. */
+  readonly status: 'pending' | 'uploaded' | 'refused';
   readonly uploadedAt?: number;
+  /** Why the server refused it (its error code and message), and when. */
+  readonly refusal?: { readonly code: string; readonly message: string; readonly at: number };
+  /** A refused photo whose bytes the user removed from this tablet (`bytes` is then empty). */
+  readonly removedAt?: number;
 }
 
 export interface Tables {

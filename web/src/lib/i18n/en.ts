@@ -771,6 +771,44 @@ export const en = {
   'queue.more': 'Show more',
   'consult.answeredNotification': 'A specialist answered a consult.',
   'consult.syncing': 'This consult is not on this device yet: syncing…',
+  'consult.presence.label': 'Who else has this consult open',
+  'consult.presence.viewing': '{name} ({role}) is viewing this consult',
+  'consult.presence.typing.answer': '{name} ({role}) is typing an answer…',
+  'consult.presence.typing.more-info': '{name} ({role}) is typing a question…',
+  'consult.presence.typing.reply': '{name} ({role}) is typing a reply…',
+  'consult.rejected.title':
+    'The server did not accept your change to this consult (saved {time}). It is kept on this tablet, but nobody else sees it.',
+  'consult.rejected.role':
+    'Your account may not make this change (only the clinic sends a consult; only the specialist answers it). Ask your supervisor.',
+  'consult.rejected.clinic':
+    'This consult belongs to another clinic than the one this tablet is enrolled in. Ask your supervisor.',
+  'consult.rejected.size':
+    'This change is too large to send. Write a shorter text or send fewer photos, then try again.',
+  'consult.rejected.damaged':
+    'The server found this change damaged. Show the page “This tablet” to your supervisor; nothing is lost.',
+  'consult.rejected.repairing': 'This tablet repairs it by itself at the next sync: nothing to do.',
+  'consult.rejected.detail': 'Server’s reason: {reason}',
+  'consult.rejected.diagnostics': 'See what this tablet has not sent',
+  'consult.photoRefused': 'Photo {n} was refused by the server:',
+  'consult.photoRefusedHint':
+    'It will not be sent again. Remove it from this tablet, or take another photo.',
+  'consult.photoRefusedRemoved': 'Removed from this tablet.',
+  'consult.photoRemoveRefused': 'Remove from this tablet',
+  'consult.photoTakeAnother': 'Take another photo',
+  'consult.replacementPhotoText': 'A new photo, instead of one the server refused.',
+  'consult.threadPhotos': 'Photos sent later',
+  'consult.monitoring.attach': 'Attach the monitoring recording',
+  'consult.monitoring.attachHint':
+    'SpO2 and pulse, one value a second, recorded on this tablet until {time}. Only what you attach leaves the tablet.',
+  'consult.monitoring.none': 'Do not attach',
+  'consult.monitoring.lastMinutes': 'Last {minutes} minutes',
+  'consult.monitoring.title': 'Monitoring attached by the clinic',
+  'consult.monitoring.span': '{from} – {to} ({minutes} min), readings during {percent} % of it',
+  'consult.monitoring.min': 'Lowest',
+  'consult.monitoring.median': 'Median',
+  'consult.monitoring.max': 'Highest',
+  'consult.monitoring.noValue': 'no reading',
+  'consult.monitoring.chart': 'SpO2 and pulse, the {minutes} minutes attached',
 } as const;
 
 export type MessageKey = keyof typeof en;

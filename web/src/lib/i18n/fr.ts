@@ -791,4 +791,44 @@ export const fr: Messages = {
   'queue.more': 'Afficher plus',
   'consult.answeredNotification': 'Un spécialiste a répondu à une demande.',
   'consult.syncing': 'Cette demande n’est pas encore sur cet appareil : synchronisation…',
+  'consult.presence.label': 'Qui d’autre a cette demande ouverte',
+  'consult.presence.viewing': '{name} ({role}) consulte cette demande',
+  'consult.presence.typing.answer': '{name} ({role}) écrit une réponse…',
+  'consult.presence.typing.more-info': '{name} ({role}) écrit une question…',
+  'consult.presence.typing.reply': '{name} ({role}) écrit une réponse complémentaire…',
+  'consult.rejected.title':
+    'Le serveur n’a pas accepté votre modification de cette demande (enregistrée {time}). Elle est gardée sur cette tablette, mais personne d’autre ne la voit.',
+  'consult.rejected.role':
+    'Votre compte ne peut pas faire cette modification (seul le centre envoie une demande ; seul le spécialiste y répond). Demandez à votre superviseur.',
+  'consult.rejected.clinic':
+    'Cette demande appartient à un autre centre que celui de cette tablette. Demandez à votre superviseur.',
+  'consult.rejected.size':
+    'Cette modification est trop grande pour être envoyée. Écrivez un texte plus court ou envoyez moins de photos, puis réessayez.',
+  'consult.rejected.damaged':
+    'Le serveur a trouvé cette modification endommagée. Montrez la page « Cette tablette » à votre superviseur ; rien n’est perdu.',
+  'consult.rejected.repairing':
+    'Cette tablette la répare d’elle-même à la prochaine synchronisation : rien à faire.',
+  'consult.rejected.detail': 'Raison donnée par le serveur : {reason}',
+  'consult.rejected.diagnostics': 'Voir ce que cette tablette n’a pas envoyé',
+  'consult.photoRefused': 'La photo {n} a été refusée par le serveur :',
+  'consult.photoRefusedHint':
+    'Elle ne sera plus envoyée. Retirez-la de cette tablette, ou prenez une autre photo.',
+  'consult.photoRefusedRemoved': 'Retirée de cette tablette.',
+  'consult.photoRemoveRefused': 'Retirer de cette tablette',
+  'consult.photoTakeAnother': 'Prendre une autre photo',
+  'consult.replacementPhotoText':
+    'Une nouvelle photo, à la place d’une photo refusée par le serveur.',
+  'consult.threadPhotos': 'Photos envoyées ensuite',
+  'consult.monitoring.attach': 'Joindre l’enregistrement de surveillance',
+  'consult.monitoring.attachHint':
+    'SpO2 et pouls, une valeur par seconde, enregistrés sur cette tablette jusqu’à {time}. Seul ce que vous joignez quitte la tablette.',
+  'consult.monitoring.none': 'Ne pas joindre',
+  'consult.monitoring.lastMinutes': 'Les {minutes} dernières minutes',
+  'consult.monitoring.title': 'Surveillance jointe par le centre',
+  'consult.monitoring.span': '{from} – {to} ({minutes} min), mesures pendant {percent} % du temps',
+  'consult.monitoring.min': 'Minimum',
+  'consult.monitoring.median': 'Médiane',
+  'consult.monitoring.max': 'Maximum',
+  'consult.monitoring.noValue': 'aucune mesure',
+  'consult.monitoring.chart': 'SpO2 et pouls, les {minutes} minutes jointes',
 };

@@ -779,4 +779,44 @@ export const sw: Messages = {
   'queue.more': 'Onyesha zaidi',
   'consult.answeredNotification': 'Mtaalamu amejibu ushauri.',
   'consult.syncing': 'Ushauri huu bado haujafika kwenye kifaa hiki: inasawazisha…',
+  'consult.presence.label': 'Nani mwingine amefungua ushauri huu',
+  'consult.presence.viewing': '{name} ({role}) anatazama ushauri huu',
+  'consult.presence.typing.answer': '{name} ({role}) anaandika jibu…',
+  'consult.presence.typing.more-info': '{name} ({role}) anaandika swali…',
+  'consult.presence.typing.reply': '{name} ({role}) anaandika jibu la nyongeza…',
+  'consult.rejected.title':
+    'Seva haikukubali badiliko lako la ushauri huu (lililohifadhiwa {time}). Limehifadhiwa kwenye kompyuta kibao hii, lakini hakuna mwingine anayeliona.',
+  'consult.rejected.role':
+    'Akaunti yako hairuhusiwi kufanya badiliko hili (kliniki pekee hutuma ushauri; mtaalamu pekee hujibu). Muulize msimamizi wako.',
+  'consult.rejected.clinic':
+    'Ushauri huu ni wa kliniki nyingine, si ile ya kompyuta kibao hii. Muulize msimamizi wako.',
+  'consult.rejected.size':
+    'Badiliko hili ni kubwa mno kutumwa. Andika maandishi mafupi au tuma picha chache, kisha jaribu tena.',
+  'consult.rejected.damaged':
+    'Seva imekuta badiliko hili limeharibika. Mwonyeshe msimamizi wako ukurasa “Kompyuta kibao hii”; hakuna kilichopotea.',
+  'consult.rejected.repairing':
+    'Kompyuta kibao hii italirekebisha yenyewe wakati wa usawazishaji ujao: hakuna la kufanya.',
+  'consult.rejected.detail': 'Sababu ya seva: {reason}',
+  'consult.rejected.diagnostics': 'Ona ambacho kompyuta kibao hii haijatuma',
+  'consult.photoRefused': 'Picha {n} imekataliwa na seva:',
+  'consult.photoRefusedHint':
+    'Haitatumwa tena. Iondoe kwenye kompyuta kibao hii, au piga picha nyingine.',
+  'consult.photoRefusedRemoved': 'Imeondolewa kwenye kompyuta kibao hii.',
+  'consult.photoRemoveRefused': 'Ondoa kwenye kompyuta kibao hii',
+  'consult.photoTakeAnother': 'Piga picha nyingine',
+  'consult.replacementPhotoText': 'Picha mpya, badala ya ile iliyokataliwa na seva.',
+  'consult.threadPhotos': 'Picha zilizotumwa baadaye',
+  'consult.monitoring.attach': 'Ambatisha rekodi ya ufuatiliaji',
+  'consult.monitoring.attachHint':
+    'SpO2 na mapigo ya moyo, thamani moja kwa sekunde, zilizorekodiwa kwenye kompyuta kibao hii hadi {time}. Ni kile tu unachoambatisha kinachotoka kwenye kompyuta kibao.',
+  'consult.monitoring.none': 'Usiambatishe',
+  'consult.monitoring.lastMinutes': 'Dakika {minutes} za mwisho',
+  'consult.monitoring.title': 'Ufuatiliaji ulioambatishwa na kliniki',
+  'consult.monitoring.span':
+    '{from} – {to} (dakika {minutes}), vipimo wakati wa {percent} % ya muda huo',
+  'consult.monitoring.min': 'Chini kabisa',
+  'consult.monitoring.median': 'Wastani wa kati',
+  'consult.monitoring.max': 'Juu kabisa',
+  'consult.monitoring.noValue': 'hakuna kipimo',
+  'consult.monitoring.chart': 'SpO2 na mapigo ya moyo, dakika {minutes} zilizoambatishwa',
 };

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import { readPatient, updateProfile } from '@outpost/shared/model';
 import { createTestContext } from '@outpost/shared/model/fixtures';
@@ -15,15 +16,28 @@ import { createHarness, savePersona } from '../db/testing';
 import { connectLive, liveTicketsFrom, type LiveConnection, type LiveTicket } from './live';
 
 const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
 
-/** The server side of one document: answers sync messages, relays updates to other sockets. */
+/**
+ * The server side of one document: answers sync messages, relays updates to
+ * other sockets and presence (awareness) to every socket, as the server does.
+ */
 class Room {
   readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
   readonly sockets = new Set<FakeSocket>();
   readonly urls: string[] = [];
   readonly spent = new Set<string>();
 
   constructor() {
+    this.awareness.setLocalState(null);
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+        const message = this.presenceMessage([...added, ...updated, ...removed]);
+        for (const socket of this.sockets) socket.deliver(message);
+      },
+    );
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -33,9 +47,25 @@ class Room {
     });
   }
 
+  presenceMessage(clients: number[]): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(
+      encoder,
+      awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients),
+    );
+    return encoding.toUint8Array(encoder);
+  }
+
   receive(socket: FakeSocket, data: Uint8Array): void {
     const decoder = decoding.createDecoder(data);
-    if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return; // awareness: ignored here
+    const type = decoding.readVarUint(decoder);
+    if (type === MESSAGE_AWARENESS) {
+      const update = decoding.readVarUint8Array(decoder);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socket);
+      return;
+    }
+    if (type !== MESSAGE_SYNC) return;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.readSyncMessage(decoder, encoder, this.doc, socket);
@@ -76,6 +106,8 @@ class FakeSocket {
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeSyncStep1(encoder, target.doc);
       this.deliver(encoding.toUint8Array(encoder));
+      const present = [...target.awareness.getStates().keys()];
+      if (present.length > 0) this.deliver(target.presenceMessage(present));
     }, 0);
   }
 
@@ -249,5 +281,62 @@ describe('live channel', () => {
     expect(await mint(docId)).toEqual({ ok: false, retry: true });
     expect(await mint(docId)).toEqual({ ok: false, retry: false });
     expect(await mint(docId)).toEqual({ ok: false, retry: false });
+  });
+
+  test('presence: nothing announced until set, others heard, and leaving clears ours', async () => {
+    const harness = createHarness('memory');
+    const store = await harness.open();
+    const { docId } = await savePersona(store, 'adultWithHypertension');
+    const handle = (await store.openDocument(docId))!;
+    const source = tickets();
+    // Someone is already in the room (another device's awareness, relayed by the server).
+    const peer = new awarenessProtocol.Awareness(new Y.Doc());
+    peer.setLocalState({ user: { name: 'Dr Chiku', role: 'specialist' }, typing: null });
+    awarenessProtocol.applyAwarenessUpdate(
+      room.awareness,
+      awarenessProtocol.encodeAwarenessUpdate(peer, [peer.clientID]),
+      'peer',
+    );
+    const live = connectLive(store, handle, {
+      baseUrl: 'ws://clinic.test/ws',
+      ticket: source.mint,
+      connect: true,
+      WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+    });
+    connections.push(live);
+    const heard: ReadonlyMap<number, unknown>[] = [];
+    const stop = live.presence.subscribe((others) => heard.push(others));
+    expect(heard[0]?.size).toBe(0); // told at once: nobody yet
+    await vi.waitFor(() =>
+      expect(heard.at(-1)?.get(peer.clientID)).toMatchObject({ typing: null }),
+    );
+    // The stock provider's `{}` is never announced: we said nothing yet.
+    expect(room.awareness.getStates().has(handle.doc.clientID)).toBe(false);
+
+    live.presence.set({ user: { name: 'Neema', role: 'health-worker' }, typing: 'reply' });
+    await vi.waitFor(() =>
+      expect(room.awareness.getStates().get(handle.doc.clientID)).toEqual({
+        user: { name: 'Neema', role: 'health-worker' },
+        typing: 'reply',
+      }),
+    );
+    expect(heard.at(-1)?.has(handle.doc.clientID)).toBe(false); // ours is not among the others
+
+    // The peer starts typing: we hear it.
+    peer.setLocalState({ user: { name: 'Dr Chiku', role: 'specialist' }, typing: 'answer' });
+    awarenessProtocol.applyAwarenessUpdate(
+      room.awareness,
+      awarenessProtocol.encodeAwarenessUpdate(peer, [peer.clientID]),
+      'peer',
+    );
+    await vi.waitFor(() =>
+      expect(heard.at(-1)?.get(peer.clientID)).toMatchObject({ typing: 'answer' }),
+    );
+
+    // Leaving: the room hears our state go, and listeners are told nobody is here.
+    live.destroy();
+    await vi.waitFor(() => expect(room.awareness.getStates().has(handle.doc.clientID)).toBe(false));
+    expect(heard.at(-1)?.size).toBe(0);
+    stop();
   });
 });

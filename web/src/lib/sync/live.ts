@@ -22,9 +22,16 @@
  *   the provider stops and `status` says `closed` (`onClosed` is told: 4410 means
  *   the device, user or session is no longer active); batch sync still carries
  *   every change.
+ * - Presence (`presence`): the provider's y-protocols awareness, relayed by the
+ *   server and never stored. What this tablet announces is kept here and put on
+ *   every provider (re-keys included); it starts as nothing (`null`, not the
+ *   stock `{}`), so a screen that sets no presence announces none. Listeners get
+ *   the others' states (untrusted: validate before showing) on every change, and
+ *   an empty map while disconnected.
  */
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
 import type { DocHandle, LocalStore } from '../db';
 import type { FetchLike } from './transport';
 
@@ -51,8 +58,20 @@ export interface LiveOptions {
   readonly maxBackoffMs?: number;
 }
 
+/** Presence on the live channel (y-protocols awareness): relayed, never stored. */
+export interface LivePresence {
+  /** What this tablet announces (`null`: nothing); kept across reconnects and re-keys. */
+  set(state: Readonly<Record<string, unknown>> | null): void;
+  /**
+   * Called at once and on every change with the others' announced states by
+   * awareness client id (ours left out); empty while not connected.
+   */
+  subscribe(listener: (others: ReadonlyMap<number, unknown>) => void): () => void;
+}
+
 export interface LiveConnection {
   readonly status: LiveStatus;
+  readonly presence: LivePresence;
   /** The close code of a permanent close (4xxx), if any. */
   readonly closeCode: number | undefined;
   connect(): void;
@@ -113,6 +132,19 @@ export function connectLive(
   let wantConnected =
     options.connect ?? (typeof navigator === 'undefined' ? true : navigator.onLine);
   let destroyed = false;
+  let localPresence: Readonly<Record<string, unknown>> | null = null;
+  const presenceListeners = new Set<(others: ReadonlyMap<number, unknown>) => void>();
+  const othersOf = (awareness: Awareness | undefined): ReadonlyMap<number, unknown> => {
+    const others = new Map<number, unknown>();
+    if (awareness === undefined) return others;
+    for (const [clientId, state] of awareness.getStates())
+      if (clientId !== awareness.clientID) others.set(clientId, state);
+    return others;
+  };
+  const announcePresence = () => {
+    const others = othersOf(provider?.awareness);
+    for (const listener of presenceListeners) listener(others);
+  };
 
   const setStatus = (next: LiveStatus, code?: number) => {
     status = next;
@@ -194,8 +226,14 @@ export function connectLive(
       setStatus('closed', code);
       options.onClosed?.(code);
     });
+    // The stock provider announces `{}` from the start: nothing until a screen says who is here.
+    created.awareness.setLocalState(localPresence === null ? null : { ...localPresence });
+    created.awareness.on('change', () => {
+      if (created === provider) announcePresence();
+    });
     doc.on('update', onUpdate);
     provider = created;
+    announcePresence();
     if (wantConnected) scheduleOpen();
   };
   const unbind = () => {
@@ -203,9 +241,10 @@ export function connectLive(
     boundDoc?.off('update', onUpdate);
     const old = provider;
     provider = undefined; // first: its closing events must not schedule a reconnect
-    old?.destroy();
+    old?.destroy(); // tells the room we left (a null awareness state) while it can
     clearRetry();
     boundDoc = undefined;
+    announcePresence();
   };
 
   const unsubscribe = store.subscribe((event) => {
@@ -224,6 +263,17 @@ export function connectLive(
     get closeCode() {
       return closeCode;
     },
+    presence: {
+      set(state) {
+        localPresence = state === null ? null : { ...state };
+        if (!destroyed) provider?.awareness.setLocalState(localPresence);
+      },
+      subscribe(listener) {
+        presenceListeners.add(listener);
+        listener(othersOf(provider?.awareness));
+        return () => presenceListeners.delete(listener);
+      },
+    },
     connect() {
       wantConnected = true;
       attempts = 0;
@@ -239,6 +289,7 @@ export function connectLive(
       destroyed = true;
       unsubscribe();
       unbind();
+      presenceListeners.clear();
       setStatus('disconnected');
     },
   };
