@@ -228,4 +228,20 @@ test('monitoring with the USB oximeter: a summary per minute in the record, an a
   await expect(page.getByTestId('monitor-status')).toBeHidden();
   await expect(page.getByTestId('monitor-past')).toContainText(/Monitoring .* – .* with/);
   await expect(page.getByTestId('monitor-past')).toContainText(/\d+ minutes summarised/);
+
+  // The raw stream stays on the tablet — unless she attaches a window of it to a consult.
+  await page.getByTestId('ask-specialist').getByRole('link', { name: 'Ask a specialist' }).click();
+  const attach = page.getByTestId('attach-monitoring');
+  await expect(attach).toBeVisible();
+  await expect(attach.getByRole('radio', { name: 'Do not attach' })).toBeChecked();
+  await attach.getByRole('radio', { name: 'Last 15 minutes' }).check();
+  await page.getByLabel('Specialty').selectOption('general-medicine');
+  await page.getByLabel('Your question').fill('SpO2 drifting down over the last minutes. Oxygen?');
+  await page.getByRole('button', { name: 'Send to a specialist' }).click();
+  // Online: it leaves at once (the window travels inside the consult).
+  await expect(page.getByTestId('consult-status')).toHaveText(/^(Sent|Received by the server)$/);
+  const recording = page.getByText('Monitoring attached by the clinic').locator('..');
+  // The whole session fits in 15 minutes; the reload left a short gap.
+  await expect(recording).toContainText(/\((1[0-5]) min\), readings during \d+ % of it/);
+  await expect(recording).toContainText('Lowest');
 });
