@@ -14,7 +14,7 @@
  *    end with the specialist's answers. OUTPOST_SPECIALIST_RUNS=n runs more.
  */
 import fc from 'fast-check';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
@@ -26,7 +26,7 @@ import type { Caller } from '../../server/src/auth/caller';
 import { isRoutedTo } from '../../server/src/auth/policy';
 import { TEST_SCRYPT } from '../../server/src/auth/passwords';
 import type { Db } from '../../server/src/db/database';
-import { consults, documents, updateLog } from '../../server/src/db/schema';
+import { auditLog, consults, documents, updateLog } from '../../server/src/db/schema';
 import { pgliteKind, type TestDatabase } from '../../server/test/support/databases';
 import { identityFixture } from '../../server/test/support/identity';
 import { createClinic } from '../../server/test/support/sync';
@@ -197,6 +197,25 @@ describe('a specialist at the district hospital answers a clinic over batch sync
       .orderBy(updateLog.seq)
       .then((rows) => rows.slice(-1));
     expect(last).toMatchObject({ clinicId: hillClinic, deviceId: specialist.auth.deviceId });
+    // Audited under the consult's home clinic, so the hill clinic's admin finds it.
+    const audited = await db
+      .select({ action: auditLog.action, clinicId: auditLog.clinicId, details: auditLog.details })
+      .from(auditLog)
+      .where(and(eq(auditLog.docId, docId), eq(auditLog.userId, specialist.auth.userId)));
+    expect(audited).toEqual(
+      expect.arrayContaining([
+        {
+          action: 'record.read',
+          clinicId: hillClinic,
+          details: expect.objectContaining({ deviceClinicId: hospital }),
+        },
+        {
+          action: 'record.write',
+          clinicId: hillClinic,
+          details: expect.objectContaining({ deviceClinicId: hospital }),
+        },
+      ]),
+    );
 
     // The health worker's next sync brings the signed answer, and the list shows it answered.
     getOrThrow(await hw.tablet.client.syncOnce());

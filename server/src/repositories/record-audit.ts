@@ -1,6 +1,8 @@
 /**
  * Record-access auditing: one row per record read or written, with the patient
- * it concerns (a consult's patient comes from the consults read model).
+ * it concerns (a consult's patient comes from the consults read model) and the
+ * record's home clinic — a specialist answering another clinic's consult is
+ * audited under that clinic, so its admin finds the access.
  */
 import { inArray } from 'drizzle-orm';
 import type { Caller } from '../auth/caller';
@@ -24,27 +26,38 @@ export function createRecordAudit(db: Db, audit: AuditRepository): RecordAudit {
       const consultIds = [
         ...new Set(entries.map((e) => e.docId).filter((id) => id.startsWith('consult/'))),
       ];
-      const patientOf = new Map<string, string>();
+      const consultOf = new Map<string, { patientDocId: string; clinicId: string }>();
       for (let start = 0; start < consultIds.length; start += 500) {
         const rows = await db
-          .select({ docId: consults.docId, patientDocId: consults.patientDocId })
+          .select({
+            docId: consults.docId,
+            patientDocId: consults.patientDocId,
+            clinicId: consults.clinicId,
+          })
           .from(consults)
           .where(inArray(consults.docId, consultIds.slice(start, start + 500)));
-        for (const row of rows) patientOf.set(row.docId, row.patientDocId);
+        for (const row of rows) consultOf.set(row.docId, row);
       }
       await audit.append(
-        entries.map((entry) => ({
-          action,
-          outcome: entry.outcome,
-          userId: caller.userId,
-          deviceId: caller.deviceId,
-          clinicId: caller.clinicId,
-          docId: entry.docId,
-          patientDocId: entry.docId.startsWith('patient/')
-            ? entry.docId
-            : (patientOf.get(entry.docId) ?? null),
-          details: { ...(entry.details ?? {}) },
-        })),
+        entries.map((entry) => {
+          const consult = consultOf.get(entry.docId);
+          const clinicId = consult?.clinicId ?? caller.clinicId;
+          return {
+            action,
+            outcome: entry.outcome,
+            userId: caller.userId,
+            deviceId: caller.deviceId,
+            clinicId,
+            docId: entry.docId,
+            patientDocId: entry.docId.startsWith('patient/')
+              ? entry.docId
+              : (consult?.patientDocId ?? null),
+            details: {
+              ...(entry.details ?? {}),
+              ...(clinicId !== caller.clinicId && { deviceClinicId: caller.clinicId }),
+            },
+          };
+        }),
       );
     },
   };
