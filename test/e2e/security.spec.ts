@@ -324,6 +324,11 @@ test('an administrator revokes a tablet with unsynced work: it hands the work in
     await expect(entries.first()).toBeVisible();
     await expect(entries.first()).toContainText(/\d+ records?/);
     await expectAccessible(admin, 'administration: quarantine');
+
+    // Stalled consults: the district's list, from the server (none has passed its limit here).
+    await admin.getByRole('link', { name: 'Stalled consults' }).click();
+    await expect(admin.getByText('No consult is past its answer limit.')).toBeVisible();
+    await expectAccessible(admin, 'administration: stalled consults');
   } finally {
     await admin.context().close();
   }
@@ -395,6 +400,18 @@ test('a system administrator on a tablet sees administration, never patient reco
   await expect(page.getByTestId('admin-audit')).toContainText('admin.enrollment_code');
   await expect(page.getByTestId('admin-audit')).toContainText('admin.clinic_add');
   await expectAccessible(page, 'administration: audit');
+
+  // Consults are not hers to see (least privilege): the tab says so, and asks the server nothing.
+  const consultRequests: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/consults'))
+      consultRequests.push(request.url());
+  });
+  await page.getByRole('link', { name: 'Stalled consults' }).click();
+  await expect(page.getByTestId('stalled-not-allowed')).toContainText(
+    'System administrators do not see consults',
+  );
+  expect(consultRequests).toEqual([]);
 });
 
 /** Every file under `dir`, recursively (a browser profile). */
