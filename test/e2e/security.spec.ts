@@ -6,7 +6,7 @@
  * nothing a health worker typed about a patient is readable in the browser
  * profile on disk.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -413,6 +413,74 @@ test('a system administrator on a tablet sees administration, never patient reco
   );
   expect(consultRequests).toEqual([]);
 });
+
+test('a specialist is told plainly when urgent-consult notifications cannot be turned on here', async ({
+  page,
+}) => {
+  // The journeys' server has no OUTPOST_VAPID_* keys: the push routes answer 501.
+  server = await startOutpost();
+  await new SetupScreen(page).setUp(server, 'Chiku');
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  const settings = page.getByTestId('push-settings');
+  await expect(settings.getByTestId('push-state')).toHaveText(
+    /Not configured on this server: ask your administrator/,
+  );
+  await expect(
+    settings.getByRole('checkbox', { name: 'Notify me of urgent consults on this device' }),
+  ).toBeDisabled();
+  await expectAccessible(page, 'this tablet: notifications');
+});
+
+test('with Web Push configured, a refused permission says where to allow it, and no push service is said plainly', async ({
+  page,
+  context,
+}) => {
+  server = await startOutpost({ env: vapidKeys() });
+  await new SetupScreen(page).setUp(server, 'Chiku');
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  const settings = page.getByTestId('push-settings');
+  const state = settings.getByTestId('push-state');
+  const toggle = settings.getByRole('checkbox', {
+    name: 'Notify me of urgent consults on this device',
+  });
+  await expect(state).toHaveText(/^Off/);
+
+  // Headless Chromium refuses the permission prompt, as a user who taps "Block".
+  await toggle.click();
+  await expect(state).toHaveText(/^Blocked in browser settings/);
+  await expect(toggle).toBeDisabled();
+
+  // She allows notifications in the browser's settings and comes back: this Chromium has
+  // no push service to subscribe with (offline CI), which is said, and nothing stays on.
+  await context.grantPermissions(['notifications']);
+  await page.getByRole('link', { name: 'Consult queue' }).click();
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  await expect(state).toHaveText(/^Off/);
+  await toggle.click();
+  await expect(state).toHaveText(/notification service could not be reached/);
+  await expect(toggle).not.toBeChecked();
+  expect(
+    await page.evaluate(async () =>
+      (await navigator.serviceWorker.ready).pushManager.getSubscription(),
+    ),
+  ).toBeNull();
+});
+
+/** A fresh VAPID key pair as the server reads it (OUTPOST_VAPID_*; docs/consults.md). */
+function vapidKeys(): Record<string, string> {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pub = publicKey.export({ format: 'jwk' });
+  const raw = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(pub.x ?? '', 'base64url'),
+    Buffer.from(pub.y ?? '', 'base64url'),
+  ]);
+  return {
+    OUTPOST_VAPID_PUBLIC_KEY: raw.toString('base64url'),
+    OUTPOST_VAPID_PRIVATE_KEY: privateKey.export({ format: 'jwk' }).d ?? '',
+    OUTPOST_VAPID_SUBJECT: 'mailto:operations@example.org',
+  };
+}
 
 /** Every file under `dir`, recursively (a browser profile). */
 function filesUnder(dir: string): string[] {

@@ -49,7 +49,8 @@ export type FetchStalledPage = (
 export const STALLED_PAGE_SIZE = 50;
 
 export function stalledPath(cursor: string | undefined, limit = STALLED_PAGE_SIZE): string {
-  const query = cursor === undefined ? { limit: String(limit) } : { limit: String(limit), cursor };
+  const query: Record<string, string> = { limit: String(limit) };
+  if (cursor !== undefined) query.cursor = cursor;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a one-off query string, not state
   return `/api/consults/stalled?${new URLSearchParams(query).toString()}`;
 }

@@ -537,6 +537,24 @@ export const en = {
   'diag.clockOffset': 'Clock difference with the server: {seconds} s',
   'diag.rebuild': 'Rebuild lists and search',
   'diag.rebuilt': 'Lists rebuilt from the records',
+  'push.title': 'Urgent consult notifications',
+  'push.toggle': 'Notify me of urgent consults on this device',
+  'push.on':
+    'On: this device shows a notification when an urgent consult arrives for you, even when Outpost is closed.',
+  'push.off': 'Off: urgent consults show in the queue while Outpost is open.',
+  'push.privacy': 'The notification says only “Urgent consult waiting”: no patient details.',
+  'push.working': 'Working…',
+  'push.notConfigured':
+    'Not configured on this server: ask your administrator. Urgent consults still show in the queue.',
+  'push.blocked':
+    'Blocked in browser settings: allow notifications for this site in the browser’s settings, then come back here.',
+  'push.unsupported': 'This browser cannot show notifications while Outpost is closed.',
+  'push.dismissed': 'Notifications were not allowed. Tap again to be asked again.',
+  'push.noPushService':
+    'The browser’s notification service could not be reached. Try again with a connection.',
+  'push.failed': 'Notifications could not be changed: {message}',
+  'push.notification.title': 'Urgent consult waiting',
+  'push.notification.body': 'Open Outpost to see it.',
   'vitals.unit': '{vital} — unit',
   'short.bp': 'BP',
   'short.heartRate': 'HR',

@@ -549,6 +549,28 @@ export const fr: Messages = {
   'diag.clockOffset': 'Écart d’horloge avec le serveur : {seconds} s',
   'diag.rebuild': 'Reconstruire les listes et la recherche',
   'diag.rebuilt': 'Listes reconstruites à partir des dossiers',
+  'push.title': 'Notifications des avis urgents',
+  'push.toggle': 'M’avertir des demandes d’avis urgentes sur cet appareil',
+  'push.on':
+    'Activé : cet appareil affiche une notification quand une demande d’avis urgente vous arrive, même quand Outpost est fermé.',
+  'push.off':
+    'Désactivé : les demandes urgentes apparaissent dans la file quand Outpost est ouvert.',
+  'push.privacy':
+    'La notification dit seulement « Avis urgent en attente » : aucun détail sur le patient.',
+  'push.working': 'En cours…',
+  'push.notConfigured':
+    'Non configuré sur ce serveur : demandez à votre administrateur. Les demandes urgentes restent visibles dans la file.',
+  'push.blocked':
+    'Bloqué dans les réglages du navigateur : autorisez les notifications pour ce site dans les réglages du navigateur, puis revenez ici.',
+  'push.unsupported':
+    'Ce navigateur ne peut pas afficher de notifications quand Outpost est fermé.',
+  'push.dismissed':
+    'Les notifications n’ont pas été autorisées. Touchez à nouveau pour que la question soit reposée.',
+  'push.noPushService':
+    'Le service de notifications du navigateur est injoignable. Réessayez avec une connexion.',
+  'push.failed': 'Impossible de modifier les notifications : {message}',
+  'push.notification.title': 'Avis urgent en attente',
+  'push.notification.body': 'Ouvrez Outpost pour le voir.',
   'vitals.unit': '{vital} — unité',
   'short.bp': 'TA',
   'short.heartRate': 'FC',

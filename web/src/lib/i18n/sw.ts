@@ -541,6 +541,23 @@ export const sw: Messages = {
   'diag.clockOffset': 'Tofauti ya saa na seva: sekunde {seconds}',
   'diag.rebuild': 'Jenga upya orodha na utafutaji',
   'diag.rebuilt': 'Orodha zimejengwa upya kutoka kwenye rekodi',
+  'push.title': 'Arifa za ushauri wa haraka',
+  'push.toggle': 'Nijulishe kuhusu ushauri wa haraka kwenye kifaa hiki',
+  'push.on':
+    'Imewashwa: kifaa hiki kinaonyesha arifa ombi la ushauri wa haraka linapokufikia, hata Outpost ikiwa imefungwa.',
+  'push.off': 'Imezimwa: ushauri wa haraka unaonekana kwenye foleni Outpost ikiwa wazi.',
+  'push.privacy': 'Arifa inasema tu “Ushauri wa haraka unasubiri”: hakuna taarifa za mgonjwa.',
+  'push.working': 'Inashughulikia…',
+  'push.notConfigured':
+    'Haijasanidiwa kwenye seva hii: muulize msimamizi wako. Ushauri wa haraka bado unaonekana kwenye foleni.',
+  'push.blocked':
+    'Imezuiwa kwenye mipangilio ya kivinjari: ruhusu arifa za tovuti hii kwenye mipangilio ya kivinjari, kisha urudi hapa.',
+  'push.unsupported': 'Kivinjari hiki hakiwezi kuonyesha arifa Outpost ikiwa imefungwa.',
+  'push.dismissed': 'Arifa hazikuruhusiwa. Gusa tena ili uulizwe tena.',
+  'push.noPushService': 'Huduma ya arifa ya kivinjari haipatikani. Jaribu tena ukiwa na mtandao.',
+  'push.failed': 'Imeshindwa kubadilisha arifa: {message}',
+  'push.notification.title': 'Ushauri wa haraka unasubiri',
+  'push.notification.body': 'Fungua Outpost kuuona.',
   'vitals.unit': '{vital} — kipimo',
   'short.bp': 'BP',
   'short.heartRate': 'Mapigo',
