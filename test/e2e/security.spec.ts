@@ -464,6 +464,39 @@ test('with Web Push configured, a refused permission says where to allow it, and
       (await navigator.serviceWorker.ready).pushManager.getSubscription(),
     ),
   ).toBeNull();
+
+  // What an urgent consult's push shows, delivered straight to the service worker (DevTools
+  // protocol): "Urgent consult waiting", nothing about the patient, one per consult.
+  const cdp = await context.newCDPSession(page);
+  const registrations: string[] = [];
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) =>
+    registrations.push(...event.registrations.map((r) => r.registrationId)),
+  );
+  await cdp.send('ServiceWorker.enable');
+  await expect.poll(() => registrations.length).toBeGreaterThan(0);
+  const consultId = randomUUID();
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: new URL(page.url()).origin,
+    registrationId: registrations[0]!,
+    data: JSON.stringify({ type: 'consult', docId: `consult/${consultId}`, priority: 'urgent' }),
+  });
+  await expect
+    .poll(() =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+        })),
+      ),
+    )
+    .toEqual([
+      {
+        title: 'Urgent consult waiting',
+        body: 'Open Outpost to see it.',
+        tag: `outpost-urgent-${consultId}`,
+      },
+    ]);
 });
 
 /** A fresh VAPID key pair as the server reads it (OUTPOST_VAPID_*; docs/consults.md). */
