@@ -6,7 +6,7 @@
  * nothing a health worker typed about a patient is readable in the browser
  * profile on disk.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -325,6 +325,11 @@ test('an administrator revokes a tablet with unsynced work: it hands the work in
     await expect(entries.first()).toBeVisible();
     await expect(entries.first()).toContainText(/\d+ records?/);
     await expectAccessible(admin, 'administration: quarantine');
+
+    // Stalled consults: the district's list, from the server (none has passed its limit here).
+    await admin.getByRole('link', { name: 'Stalled consults' }).click();
+    await expect(admin.getByText('No consult is past its answer limit.')).toBeVisible();
+    await expectAccessible(admin, 'administration: stalled consults');
   } finally {
     await admin.context().close();
   }
@@ -400,6 +405,18 @@ test('a system administrator on a tablet sees administration, never patient reco
   await expect(page.getByTestId('admin-audit')).toContainText('admin.clinic_add');
   await expectAccessible(page, 'administration: audit');
 
+  // Consults are not hers to see (least privilege): the tab says so, and asks the server nothing.
+  const consultRequests: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/consults'))
+      consultRequests.push(request.url());
+  });
+  await page.getByRole('link', { name: 'Stalled consults' }).click();
+  await expect(page.getByTestId('stalled-not-allowed')).toContainText(
+    'System administrators do not see consults',
+  );
+  expect(consultRequests).toEqual([]);
+
   // Zuhura's first sign-in, on a clinic tablet: before anything else she
   // replaces the one-time password the administrator has seen with her own.
   const clinicTablet = await page.context().browser()!.newContext();
@@ -433,6 +450,107 @@ test('a system administrator on a tablet sees administration, never patient reco
   await expect(new PatientsScreen(zuhura).heading).toBeVisible();
   await clinicTablet.close();
 });
+
+test('a specialist is told plainly when urgent-consult notifications cannot be turned on here', async ({
+  page,
+}) => {
+  // The journeys' server has no OUTPOST_VAPID_* keys: the push routes answer 501.
+  server = await startOutpost();
+  await new SetupScreen(page).setUp(server, 'Chiku');
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  const settings = page.getByTestId('push-settings');
+  await expect(settings.getByTestId('push-state')).toHaveText(
+    /Not configured on this server: ask your administrator/,
+  );
+  await expect(
+    settings.getByRole('checkbox', { name: 'Notify me of urgent consults on this device' }),
+  ).toBeDisabled();
+  await expectAccessible(page, 'this tablet: notifications');
+});
+
+test('with Web Push configured, a refused permission says where to allow it, and no push service is said plainly', async ({
+  page,
+  context,
+}) => {
+  server = await startOutpost({ env: vapidKeys() });
+  await new SetupScreen(page).setUp(server, 'Chiku');
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  const settings = page.getByTestId('push-settings');
+  const state = settings.getByTestId('push-state');
+  const toggle = settings.getByRole('checkbox', {
+    name: 'Notify me of urgent consults on this device',
+  });
+  await expect(state).toHaveText(/^Off/);
+
+  // Headless Chromium refuses the permission prompt, as a user who taps "Block".
+  await toggle.click();
+  await expect(state).toHaveText(/^Blocked in browser settings/);
+  await expect(toggle).toBeDisabled();
+
+  // She allows notifications in the browser's settings and comes back: this Chromium has
+  // no push service to subscribe with (offline CI), which is said, and nothing stays on.
+  await context.grantPermissions(['notifications']);
+  await page.getByRole('link', { name: 'Consult queue' }).click();
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  await expect(state).toHaveText(/^Off/);
+  await toggle.click();
+  await expect(state).toHaveText(/notification service could not be reached/);
+  await expect(toggle).not.toBeChecked();
+  expect(
+    await page.evaluate(async () =>
+      (await navigator.serviceWorker.ready).pushManager.getSubscription(),
+    ),
+  ).toBeNull();
+
+  // What an urgent consult's push shows, delivered straight to the service worker (DevTools
+  // protocol): "Urgent consult waiting", nothing about the patient, one per consult.
+  const cdp = await context.newCDPSession(page);
+  const registrations: string[] = [];
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) =>
+    registrations.push(...event.registrations.map((r) => r.registrationId)),
+  );
+  await cdp.send('ServiceWorker.enable');
+  await expect.poll(() => registrations.length).toBeGreaterThan(0);
+  const consultId = randomUUID();
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: new URL(page.url()).origin,
+    registrationId: registrations[0]!,
+    data: JSON.stringify({ type: 'consult', docId: `consult/${consultId}`, priority: 'urgent' }),
+  });
+  await expect
+    .poll(() =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+        })),
+      ),
+    )
+    .toEqual([
+      {
+        title: 'Urgent consult waiting',
+        body: 'Open Outpost to see it.',
+        tag: `outpost-urgent-${consultId}`,
+      },
+    ]);
+});
+
+/** A fresh VAPID key pair as the server reads it (OUTPOST_VAPID_*; docs/consults.md). */
+function vapidKeys(): Record<string, string> {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pub = publicKey.export({ format: 'jwk' });
+  const raw = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(pub.x ?? '', 'base64url'),
+    Buffer.from(pub.y ?? '', 'base64url'),
+  ]);
+  return {
+    OUTPOST_VAPID_PUBLIC_KEY: raw.toString('base64url'),
+    OUTPOST_VAPID_PRIVATE_KEY: privateKey.export({ format: 'jwk' }).d ?? '',
+    OUTPOST_VAPID_SUBJECT: 'mailto:operations@example.org',
+  };
+}
 
 /** Every file under `dir`, recursively (a browser profile). */
 function filesUnder(dir: string): string[] {

@@ -54,7 +54,7 @@ export const OFFLINE: ApiError = { code: 'offline', message: 'offline', status: 
  */
 export async function callApi<T>(
   path: string,
-  options: { method?: 'GET' | 'POST'; body?: unknown } = {},
+  options: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown } = {},
 ): Promise<Result<T, ApiError>> {
   let response: Response;
   try {

@@ -92,3 +92,19 @@ export function districtsOf(clinics: readonly Clinic[]): { id: string; clinics: 
 export function shortDateTime(value: Date): string {
   return i18n.date(value, { dateStyle: 'short', timeStyle: 'short' });
 }
+
+/** "2 d 3 h", "4 h 10 min", "25 min": a wait in a table cell, rounded down to the minute. */
+export function durationText(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  if (days > 0)
+    return hours % 24 === 0
+      ? i18n.t('admin.duration.wholeDays', { days })
+      : i18n.t('admin.duration.days', { days, hours: hours % 24 });
+  if (hours > 0)
+    return minutes % 60 === 0
+      ? i18n.t('admin.duration.wholeHours', { hours })
+      : i18n.t('admin.duration.hours', { hours, minutes: minutes % 60 });
+  return i18n.t('admin.duration.minutes', { minutes });
+}

@@ -408,6 +408,21 @@ describe('locking', () => {
     expect(await userRow(t, t.amina.id)).toBeUndefined();
     expect([...t.server.sessions.values()].every((session) => session.revoked)).toBe(true);
   });
+
+  test('before signing out, listeners hear `signing-out` while the user may still call the server (Web Push is withdrawn)', async () => {
+    const t = tablet();
+    const vault = await enrolled(t);
+    await vault.signIn('amina', PASSWORD_A);
+    const heard: string[] = [];
+    vault.subscribe(async (event) => {
+      if (event.type === 'signing-out') {
+        const response = await vault.api('/api/me');
+        heard.push(`signing-out ${event.userId} ${response.status}`);
+      } else heard.push(event.type);
+    });
+    await vault.signOut();
+    expect(heard).toEqual([`signing-out ${t.amina.id} 200`, 'closing']);
+  });
 });
 
 describe('tokens', () => {

@@ -126,6 +126,12 @@ export type VaultEvent =
   | { readonly type: 'unlocked'; readonly userId: string; readonly role: TabletRole }
   /** Screens hidden; the key stays in memory. */
   | { readonly type: 'locked' }
+  /**
+   * `userId` is signing out of this tablet; they are still signed in (`vault.api`
+   * works), so what is registered on the server for them on this device can be
+   * withdrawn (Web Push). Awaited; `closing` follows.
+   */
+  | { readonly type: 'signing-out'; readonly userId: string }
   /** The key is leaving memory (already gone from `vault.cipher`): close what uses it. Awaited. */
   | { readonly type: 'closing'; readonly reason: KeyDropReason }
   /**
@@ -1078,6 +1084,7 @@ export class Vault {
     return this.#exclusive(async () => {
       const user = this.current;
       if (user === undefined) return;
+      if (this.keyInMemory) await this.#emit({ type: 'signing-out', userId: user.userId });
       const access = this.#access?.userId === user.userId ? this.#access : undefined;
       await this.#dropKey('sign_out');
       if (access !== undefined) await this.#server.signOut(access.token).catch(() => undefined); // offline: it expires

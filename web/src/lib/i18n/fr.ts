@@ -440,6 +440,30 @@ export const fr: Messages = {
   'admin.quarantine.notReviewed': 'Pas encore',
   'admin.quarantine.records.one': '{count} dossier',
   'admin.quarantine.records.other': '{count} dossiers',
+  'admin.tab.stalled': 'Avis en retard',
+  'admin.col.specialty': 'Spécialité',
+  'admin.col.priority': 'Priorité',
+  'admin.col.waited': 'Attente',
+  'admin.col.limit': 'Délai de réponse',
+  'admin.stalled.help':
+    'Demandes d’avis de votre district toujours sans réponse après leur délai (urgence vitale 1 h, urgent 4 h, routine 24 h), les plus en retard d’abord. Heures du serveur.',
+  'admin.stalled.none': 'Aucune demande d’avis n’a dépassé son délai de réponse.',
+  'admin.stalled.count.one': '{count} avis en retard',
+  'admin.stalled.count.other': '{count} avis en retard',
+  'admin.stalled.countMore.one': '{count} avis en retard affiché ; il y en a d’autres.',
+  'admin.stalled.countMore.other': '{count} avis en retard affichés ; il y en a d’autres.',
+  'admin.stalled.more': 'Charger la suite',
+  'admin.stalled.moreFailed': 'Impossible de charger la suite : {message}',
+  'admin.stalled.namedSpecialist': 'Un spécialiste désigné',
+  'admin.stalled.limit': 'réponse sous {hours} h',
+  'admin.stalled.overdue': 'en retard de {time}',
+  'admin.stalled.systemAdmin':
+    'Les administrateurs système ne voient pas les demandes d’avis. L’administrateur de chaque district voit ici ses avis en retard.',
+  'admin.duration.days': '{days} j {hours} h',
+  'admin.duration.hours': '{hours} h {minutes} min',
+  'admin.duration.wholeDays': '{days} j',
+  'admin.duration.wholeHours': '{hours} h',
+  'admin.duration.minutes': '{minutes} min',
   'auth.error.invalid_label': 'Donnez à cette tablette un nom de 1 à 80 caractères.',
   'auth.error.already_enrolled': 'Cette tablette est déjà enrôlée.',
   'auth.error.not_enrolled': 'Cette tablette n’est pas encore enrôlée.',
@@ -541,6 +565,28 @@ export const fr: Messages = {
   'diag.clockOffset': 'Écart d’horloge avec le serveur : {seconds} s',
   'diag.rebuild': 'Reconstruire les listes et la recherche',
   'diag.rebuilt': 'Listes reconstruites à partir des dossiers',
+  'push.title': 'Notifications des avis urgents',
+  'push.toggle': 'M’avertir des demandes d’avis urgentes sur cet appareil',
+  'push.on':
+    'Activé : cet appareil affiche une notification quand une demande d’avis urgente vous arrive, même quand Outpost est fermé.',
+  'push.off':
+    'Désactivé : les demandes urgentes apparaissent dans la file quand Outpost est ouvert.',
+  'push.privacy':
+    'La notification dit seulement « Avis urgent en attente » : aucun détail sur le patient.',
+  'push.working': 'En cours…',
+  'push.notConfigured':
+    'Non configuré sur ce serveur : demandez à votre administrateur. Les demandes urgentes restent visibles dans la file.',
+  'push.blocked':
+    'Bloqué dans les réglages du navigateur : autorisez les notifications pour ce site dans les réglages du navigateur, puis revenez ici.',
+  'push.unsupported':
+    'Ce navigateur ne peut pas afficher de notifications quand Outpost est fermé.',
+  'push.dismissed':
+    'Les notifications n’ont pas été autorisées. Touchez à nouveau pour que la question soit reposée.',
+  'push.noPushService':
+    'Le service de notifications du navigateur est injoignable. Réessayez avec une connexion.',
+  'push.failed': 'Impossible de modifier les notifications : {message}',
+  'push.notification.title': 'Avis urgent en attente',
+  'push.notification.body': 'Ouvrez Outpost pour le voir.',
   'vitals.unit': '{vital} — unité',
   'short.bp': 'TA',
   'short.heartRate': 'FC',

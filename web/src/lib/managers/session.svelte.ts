@@ -100,6 +100,7 @@ export class Session {
         this.#close();
         return;
       case 'locked':
+      case 'signing-out':
       case 'wiped':
         return;
     }
