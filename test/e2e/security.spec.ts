@@ -448,6 +448,17 @@ test('a system administrator on a tablet sees administration, never patient reco
   await expect(lock.root.getByRole('alert')).toContainText(/wrong/i);
   await lock.unlockWithPassword({ password: 'zuhura-own-passphrase' });
   await expect(new PatientsScreen(zuhura).heading).toBeVisible();
+  // She leaves this clinic: she signs out of the tablet; nothing of hers opens it any more.
+  await zuhura
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'This tablet' })
+    .click();
+  const signOut = zuhura.getByTestId('sign-out');
+  await signOut.getByRole('button', { name: 'Sign out of this tablet' }).click();
+  await expect(signOut.getByRole('alert')).toContainText('Sign out of this tablet?');
+  await signOut.getByRole('button', { name: 'Yes, sign out' }).click();
+  await expect(new SignInScreen(zuhura).heading).toBeVisible();
+  await expect(zuhura.getByText('Zuhura Fictional')).toHaveCount(0);
   await clinicTablet.close();
 });
 

@@ -539,6 +539,17 @@ export const en = {
     'No — the browser may clear data when space runs low. Install the app and sync often.',
   'diag.persistedUnknown': 'Not known in this browser',
   'diag.used': '{used} used of {quota}',
+  'signOut.title': 'Your account on this tablet',
+  'signOut.help':
+    "{name}: when you stop working on this tablet for good, sign out. Your password and PIN will no longer open it; the patients' records stay here for your colleagues.",
+  'signOut.button': 'Sign out of this tablet',
+  'signOut.confirm': 'Sign out of this tablet? You will need the network to sign in here again.',
+  'signOut.unsent.one':
+    '{count} change is not sent yet: it stays on the tablet and leaves when a colleague signs in.',
+  'signOut.unsent.other':
+    '{count} changes are not sent yet: they stay on the tablet and leave when a colleague signs in.',
+  'signOut.yes': 'Yes, sign out',
+  'signOut.no': 'Cancel',
   'diag.identity': 'Identity',
   'diag.clinic': 'Clinic',
   'diag.user': 'User',

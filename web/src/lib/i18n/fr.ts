@@ -553,6 +553,18 @@ export const fr: Messages = {
     'Non — le navigateur peut effacer des données si l’espace manque. Installez l’application et synchronisez souvent.',
   'diag.persistedUnknown': 'Inconnu dans ce navigateur',
   'diag.used': '{used} utilisés sur {quota}',
+  'signOut.title': 'Votre compte sur cette tablette',
+  'signOut.help':
+    '{name} : quand vous cessez de travailler sur cette tablette, déconnectez-vous. Votre mot de passe et votre code PIN ne l’ouvriront plus ; les dossiers des patients restent ici pour vos collègues.',
+  'signOut.button': 'Se déconnecter de cette tablette',
+  'signOut.confirm':
+    'Se déconnecter de cette tablette ? Il faudra le réseau pour vous reconnecter ici.',
+  'signOut.unsent.one':
+    '{count} modification n’est pas encore envoyée : elle reste sur la tablette et partira quand un collègue se connectera.',
+  'signOut.unsent.other':
+    '{count} modifications ne sont pas encore envoyées : elles restent sur la tablette et partiront quand un collègue se connectera.',
+  'signOut.yes': 'Oui, me déconnecter',
+  'signOut.no': 'Annuler',
   'diag.identity': 'Identité',
   'diag.clinic': 'Centre',
   'diag.user': 'Utilisateur',

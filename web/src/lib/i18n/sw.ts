@@ -543,6 +543,17 @@ export const sw: Messages = {
     'Hapana — kivinjari kinaweza kufuta data nafasi ikiisha. Sakinisha programu na sawazisha mara kwa mara.',
   'diag.persistedUnknown': 'Haijulikani kwenye kivinjari hiki',
   'diag.used': '{used} zimetumika kati ya {quota}',
+  'signOut.title': 'Akaunti yako kwenye kompyuta kibao hii',
+  'signOut.help':
+    '{name}: ukiacha kufanya kazi kwenye kompyuta kibao hii kabisa, toka. Nenosiri na PIN yako hazitaifungua tena; kumbukumbu za wagonjwa zinabaki hapa kwa wenzako.',
+  'signOut.button': 'Toka kwenye kompyuta kibao hii',
+  'signOut.confirm': 'Utoke kwenye kompyuta kibao hii? Utahitaji mtandao ili kuingia hapa tena.',
+  'signOut.unsent.one':
+    'Badiliko {count} bado halijatumwa: linabaki kwenye kompyuta kibao na litatumwa mwenzako akiingia.',
+  'signOut.unsent.other':
+    'Mabadiliko {count} bado hayajatumwa: yanabaki kwenye kompyuta kibao na yatatumwa mwenzako akiingia.',
+  'signOut.yes': 'Ndiyo, toka',
+  'signOut.no': 'Ghairi',
   'diag.identity': 'Utambulisho',
   'diag.clinic': 'Zahanati',
   'diag.user': 'Mtumiaji',
