@@ -29,6 +29,8 @@ export interface Caller {
   readonly specialties?: readonly string[];
   /** The session (refresh-token family). */
   readonly sessionId?: string;
+  /** The user's display name (live presence is stamped with it). */
+  readonly displayName?: string;
   /**
    * Signed in with a one-time password an administrator set: until the user
    * chooses their own, only the routes that let them do so answer (policy.ts).

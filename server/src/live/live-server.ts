@@ -42,6 +42,7 @@ import {
   type RejectionCode,
 } from '@outpost/shared/sync';
 import type { Caller } from '../auth/caller';
+import { stampAwarenessUpdate } from './presence-stamp';
 import {
   actingCaller,
   documentAccess,
@@ -328,7 +329,15 @@ export function createLiveServer(deps: LiveServerDeps): LiveServer {
       }
       case 'awareness':
         try {
-          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, connection);
+          // Presence says who the connection is, not who the client claims to be.
+          awarenessProtocol.applyAwarenessUpdate(
+            room.awareness,
+            stampAwarenessUpdate(message.update, {
+              name: connection.caller.displayName ?? '',
+              role: connection.caller.role,
+            }),
+            connection,
+          );
         } catch {
           close(connection, CLOSE_CODES.malformedMessage, 'malformed awareness');
           return;

@@ -177,6 +177,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       specialties: principal.user.specialties,
       sessionId: principal.sessionId,
       mustChangePassword: principal.user.mustChangePassword,
+      displayName: principal.user.displayName,
     };
   }
 
