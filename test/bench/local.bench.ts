@@ -17,7 +17,7 @@
  * Exit code 0 whether targets pass or fail; non-zero only if the run broke.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -88,6 +88,28 @@ function firstScreenScripts(webDir: string): string[] {
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * BENCH_PROFILE=<dir>: each measured step also records a V8 CPU profile
+ * through CDP (`Profiler`, 100 µs sampling), written as `<dir>/<step>.cpuprofile`
+ * (open in Chrome DevTools → Performance, or summarise with any cpuprofile tool).
+ * Sampling costs a little: compare timings with profiling off.
+ */
+const profileDir = process.env.BENCH_PROFILE;
+
+async function profiled<T>(cdp: CDPSession, name: string, run: () => Promise<T>): Promise<T> {
+  if (profileDir === undefined) return run();
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await cdp.send('Profiler.stop');
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
 }
 
 async function throttle(page: Page, rate: number): Promise<CDPSession> {
@@ -220,31 +242,33 @@ async function main(): Promise<void> {
       'majengo',
       'Otieno',
     ];
-    const keystrokes: number[] = await page.evaluate(async (typed) => {
-      const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
-      const macrotask = () =>
-        new Promise<void>((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = () => resolve();
-          channel.port2.postMessage(0);
-        });
-      const times: number[] = [];
-      for (const query of typed) {
-        for (let i = 1; i <= query.length; i++) {
-          const t0 = performance.now();
-          input.value = query.slice(0, i);
+    const keystrokes: number[] = await profiled(cdp, 'search', () =>
+      page.evaluate(async (typed) => {
+        const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
+        const macrotask = () =>
+          new Promise<void>((resolve) => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => resolve();
+            channel.port2.postMessage(0);
+          });
+        const times: number[] = [];
+        for (const query of typed) {
+          for (let i = 1; i <= query.length; i++) {
+            const t0 = performance.now();
+            input.value = query.slice(0, i);
+            input.dispatchEvent(new Event('input', { bubbles: true }));
+            // Svelte re-renders in a microtask: a macrotask runs after the list is updated.
+            await macrotask();
+            times.push(performance.now() - t0);
+            await new Promise((resolve) => setTimeout(resolve, 30));
+          }
+          input.value = '';
           input.dispatchEvent(new Event('input', { bubbles: true }));
-          // Svelte re-renders in a microtask: a macrotask runs after the list is updated.
-          await macrotask();
-          times.push(performance.now() - t0);
-          await new Promise((resolve) => setTimeout(resolve, 30));
+          await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        input.value = '';
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return times;
-    }, queries);
+        return times;
+      }, queries),
+    );
     const p95 = percentile(keystrokes, 95);
     results.push({
       id: 'search',
@@ -265,14 +289,18 @@ async function main(): Promise<void> {
       const link = page.getByTestId('patient-list').getByRole('link', { name: /Historia Ndefu/ });
       await link.waitFor();
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
-      const elapsed = await page.evaluate(async (waitFor) => {
-        const wait = (0, eval)(waitFor) as (s: string) => Promise<number>;
-        const anchor = document.querySelector<HTMLAnchorElement>('[data-testid="patient-list"] a')!;
-        const t0 = performance.now();
-        anchor.click();
-        const t1 = await wait('[data-testid="score-history"] tbody tr');
-        return t1 - t0;
-      }, WAIT_FOR);
+      const elapsed = await profiled(cdp, `open-${run}`, () =>
+        page.evaluate(async (waitFor) => {
+          const wait = (0, eval)(waitFor) as (s: string) => Promise<number>;
+          const anchor = document.querySelector<HTMLAnchorElement>(
+            '[data-testid="patient-list"] a',
+          )!;
+          const t0 = performance.now();
+          anchor.click();
+          const t1 = await wait('[data-testid="score-history"] tbody tr');
+          return t1 - t0;
+        }, WAIT_FOR),
+      );
       opens.push(elapsed);
     }
     const openMedian = percentile(opens, 50);
@@ -303,22 +331,24 @@ async function main(): Promise<void> {
       for (const [name, value] of Object.entries(values))
         await page.getByRole('textbox', { name, exact: true }).fill(value);
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
-      const elapsed = await page.evaluate(async (waitFor) => {
-        const wait = (0, eval)(waitFor) as (
-          s: string,
-          test?: (el: Element) => boolean,
-        ) => Promise<number>;
-        const previous = document.querySelector('[data-testid="visit-message"]');
-        const buttons: HTMLButtonElement[] = Array.from(document.querySelectorAll('button'));
-        const button = buttons.find((b) => b.textContent?.trim() === 'Save vitals')!;
-        const t0 = performance.now();
-        button.click();
-        const t1 = await wait(
-          '[data-testid="visit-message"]',
-          (el) => el !== previous && /Saved/.test(el.textContent ?? ''),
-        );
-        return t1 - t0;
-      }, WAIT_FOR);
+      const elapsed = await profiled(cdp, `save-${run}`, () =>
+        page.evaluate(async (waitFor) => {
+          const wait = (0, eval)(waitFor) as (
+            s: string,
+            test?: (el: Element) => boolean,
+          ) => Promise<number>;
+          const previous = document.querySelector('[data-testid="visit-message"]');
+          const buttons: HTMLButtonElement[] = Array.from(document.querySelectorAll('button'));
+          const button = buttons.find((b) => b.textContent?.trim() === 'Save vitals')!;
+          const t0 = performance.now();
+          button.click();
+          const t1 = await wait(
+            '[data-testid="visit-message"]',
+            (el) => el !== previous && /Saved/.test(el.textContent ?? ''),
+          );
+          return t1 - t0;
+        }, WAIT_FOR),
+      );
       saves.push(elapsed);
       await page.waitForTimeout(200);
     }
@@ -345,7 +375,7 @@ async function main(): Promise<void> {
     const kdf: number[] = [];
     for (let run = 0; run < 3; run++) {
       const tab = await context.newPage();
-      await throttle(tab, THROTTLE);
+      const tabCdp = await throttle(tab, THROTTLE);
       await tab.addInitScript((waitFor) => {
         const wait = (0, eval)(waitFor) as (s: string) => Promise<number>;
         const marks = globalThis as { __lockAt?: number; __kdfMs?: number };
@@ -374,8 +404,10 @@ async function main(): Promise<void> {
         if (document.body) start();
         else document.addEventListener('DOMContentLoaded', start);
       }, WAIT_FOR);
-      await tab.goto(server.url);
-      await tab.waitForFunction(() => '__lockAt' in globalThis, undefined, { timeout: 30_000 });
+      await profiled(tabCdp, `cold-lock-${run}`, async () => {
+        await tab.goto(server.url);
+        await tab.waitForFunction(() => '__lockAt' in globalThis, undefined, { timeout: 30_000 });
+      });
       toLock.push(await tab.evaluate(() => (globalThis as { __lockAt?: number }).__lockAt!));
       const lock = new LockScreen(tab);
       await lock.chooseUser(neema);
@@ -383,22 +415,24 @@ async function main(): Promise<void> {
         .getByTestId('lock-screen')
         .getByLabel('Password', { exact: true })
         .fill(neema.password);
-      const unlocked = await tab.evaluate(async (waitFor) => {
-        const wait = (0, eval)(waitFor) as (
-          s: string,
-          test?: (el: Element) => boolean,
-        ) => Promise<number>;
-        const marks = globalThis as { __kdfMs?: number };
-        marks.__kdfMs = 0;
-        const button = document.querySelector<HTMLButtonElement>(
-          '[data-testid="lock-screen"] button[type="submit"]',
-        )!;
-        const t0 = performance.now();
-        button.click();
-        await wait('[data-testid="patient-list"] a');
-        const t1 = await wait('input[type="search"]');
-        return { ms: t1 - t0, kdfMs: marks.__kdfMs };
-      }, WAIT_FOR);
+      const unlocked = await profiled(tabCdp, `cold-unlock-${run}`, () =>
+        tab.evaluate(async (waitFor) => {
+          const wait = (0, eval)(waitFor) as (
+            s: string,
+            test?: (el: Element) => boolean,
+          ) => Promise<number>;
+          const marks = globalThis as { __kdfMs?: number };
+          marks.__kdfMs = 0;
+          const button = document.querySelector<HTMLButtonElement>(
+            '[data-testid="lock-screen"] button[type="submit"]',
+          )!;
+          const t0 = performance.now();
+          button.click();
+          await wait('[data-testid="patient-list"] a');
+          const t1 = await wait('input[type="search"]');
+          return { ms: t1 - t0, kdfMs: marks.__kdfMs };
+        }, WAIT_FOR),
+      );
       toList.push(unlocked.ms);
       kdf.push(unlocked.kdfMs);
       await tab.close();
