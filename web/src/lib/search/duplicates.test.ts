@@ -111,7 +111,7 @@ describe('findDuplicatePairs', () => {
   });
 
   it('works a row out once, yet follows the time and a replaced row', () => {
-    const born = { birthDate: '1990-06-01', birthDateEstimated: false, sex: 'female' };
+    const born = { birthDate: '1990-06-01', birthDateEstimated: false, sex: 'female' as const };
     const a = testRow({ givenName: 'Halima', familyName: 'Mushi', ...born });
     const b = testRow({
       givenName: 'Halimah',
@@ -188,7 +188,7 @@ describe('DuplicateFinder', () => {
         birthDate: `${1980 + Math.floor(random() * 8)}-01-01`,
         birthDateEstimated: random() < 0.5,
         ...(random() < 0.2 && { nationalId: `TZ-${Math.floor(random() * 5)}000` }),
-        sex: pick(['female', 'male']),
+        sex: pick(['female', 'male'] as const),
       });
       return row;
     };
