@@ -45,6 +45,8 @@ interface Result {
   /** Rows without a target break a measure down (cold start). */
   readonly target?: number;
   readonly pass?: boolean;
+  /** Every measurement behind `value`, in order (JSON output only). */
+  readonly samples?: readonly number[];
 }
 
 function progress(message: string): void {
@@ -92,13 +94,30 @@ function percentile(values: readonly number[], p: number): number {
 
 /**
  * BENCH_PROFILE=<dir>: each measured step also records a V8 CPU profile
- * through CDP (`Profiler`, 100 µs sampling), written as `<dir>/<step>.cpuprofile`
- * (open in Chrome DevTools → Performance, or summarise with any cpuprofile tool).
- * Sampling costs a little: compare timings with profiling off.
+ * through CDP (`Profiler`, 100 µs sampling), written as `<dir>/<step>.cpuprofile`;
+ * BENCH_TRACE=<dir>: a Chromium performance trace of each step instead
+ * (`<dir>/<step>.json`: style, layout, paint, tasks; open either in Chrome
+ * DevTools → Performance). Both cost a little: compare timings with them off.
  */
 const profileDir = process.env.BENCH_PROFILE;
+const traceDir = process.env.BENCH_TRACE;
 
 async function profiled<T>(cdp: CDPSession, name: string, run: () => Promise<T>): Promise<T> {
+  if (traceDir !== undefined) {
+    const page = pages.get(cdp);
+    const browser = page?.context().browser();
+    if (page === undefined || !browser) return run();
+    mkdirSync(traceDir, { recursive: true });
+    await browser.startTracing(page, {
+      path: join(traceDir, `${name}.json`),
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'],
+    });
+    try {
+      return await run();
+    } finally {
+      await browser.stopTracing();
+    }
+  }
   if (profileDir === undefined) return run();
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -112,8 +131,12 @@ async function profiled<T>(cdp: CDPSession, name: string, run: () => Promise<T>)
   }
 }
 
+/** The page of each CDP session (tracing is started on a page). */
+const pages = new Map<CDPSession, Page>();
+
 async function throttle(page: Page, rate: number): Promise<CDPSession> {
   const cdp = await page.context().newCDPSession(page);
+  pages.set(cdp, page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   return cdp;
 }
@@ -275,6 +298,7 @@ async function main(): Promise<void> {
       name: `Search ${indexed.size.toLocaleString('en')} patients, per keystroke (p95)`,
       value: Math.round(p95 * 10) / 10,
       unit: 'ms',
+      samples: keystrokes.map((t) => Math.round(t * 10) / 10),
       detail: `${keystrokes.length} keystrokes, median ${percentile(keystrokes, 50).toFixed(1)} ms, max ${Math.max(...keystrokes).toFixed(1)} ms`,
       target: 50,
       pass: p95 < 50,
@@ -312,6 +336,7 @@ async function main(): Promise<void> {
       detail: `median of ${opens.length}: ${opens.map((t) => Math.round(t)).join(', ')} ms (click → name, charts, score history)`,
       target: 150,
       pass: openMedian < 150,
+      samples: opens.map(Math.round),
     });
 
     // Recording a visit with 6 vitals until "Saved".
@@ -361,6 +386,7 @@ async function main(): Promise<void> {
       detail: `median of ${saves.length}: ${saves.map((t) => Math.round(t)).join(', ')} ms (on the 36-visit record)`,
       target: 100,
       pass: saveMedian < 100,
+      samples: saves.map(Math.round),
     });
     await cdp.detach();
 
@@ -448,6 +474,7 @@ async function main(): Promise<void> {
       detail: `median of ${sums.length}: ${list(sums)} ms (to the lock screen + unlock to list and search box; her typing excluded)`,
       target: 2000,
       pass: coldMedian < 2000,
+      samples: sums.map(Math.round),
     });
     results.push({
       id: 'cold-start-lock',
