@@ -315,13 +315,23 @@ async function main(): Promise<void> {
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
       const elapsed = await profiled(cdp, `open-${run}`, () =>
         page.evaluate(async (waitFor) => {
-          const wait = (0, eval)(waitFor) as (s: string) => Promise<number>;
+          const wait = (0, eval)(waitFor) as (
+            s: string,
+            test?: (el: Element) => boolean,
+          ) => Promise<number>;
           const anchor = document.querySelector<HTMLAnchorElement>(
             '[data-testid="patient-list"] a',
           )!;
           const t0 = performance.now();
           anchor.click();
-          const t1 = await wait('[data-testid="score-history"] tbody tr');
+          // Name, every vital's trend chart (36 points each) and the score history.
+          const t1 = await wait(
+            '[data-testid="score-history"] tbody tr',
+            () =>
+              document.querySelector('[data-testid="patient-name"]') !== null &&
+              document.querySelectorAll('[data-testid="trend-chart"][data-points="36"] svg')
+                .length >= 6,
+          );
           return t1 - t0;
         }, WAIT_FOR),
       );
