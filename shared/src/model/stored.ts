@@ -391,7 +391,8 @@ function readEntry(raw: unknown, schema: z.ZodType): EntryOutcome {
   }
   if (cacheable) {
     let bySchema = parsedEntries.get(raw);
-    if (bySchema === undefined) parsedEntries.set(raw, (bySchema = new Map()));
+    if (bySchema === undefined)
+      parsedEntries.set(raw, (bySchema = new Map<z.ZodType, EntryOutcome>()));
     bySchema.set(schema, outcome);
   }
   return outcome;

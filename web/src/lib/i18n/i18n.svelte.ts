@@ -44,6 +44,7 @@ export class I18n {
   locale = $state<Locale>('en');
   /** The languages whose messages have arrived (replaced whole: screens re-render). */
   #messages = $state.raw<Partial<Record<Locale, Messages>>>({ en });
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `#messages` is the state
   #loading = new Map<Locale, Promise<void>>();
 
   /** Loads a language's messages (once); resolves when `t` speaks it. */
