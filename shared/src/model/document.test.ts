@@ -221,6 +221,41 @@ describe('hostile or malformed content', () => {
       );
   });
 
+  test('entries are checked once per document, yet every read reports and skips the same', () => {
+    // stored.ts/patientView.ts remember each entry object's outcome: a second
+    // read (every save reads the record several times) must equal the first.
+    const ctx = createTestContext();
+    const doc = PatientBuilder.from({ profile: { givenName: 'Imani' } }).build(ctx);
+    const encounterId = getOrThrow(startEncounter(doc, ctx, {}));
+    getOrThrow(
+      recordVitals(doc, ctx, {
+        encounterId,
+        source: { kind: 'typed' },
+        readings: [{ key: 'heartRate', value: 80 }],
+      }),
+    );
+    doc.getArray('observations').push([{ enc: encounterId, obs: 'garbled' }, new Y.Map()]);
+    const first = view(doc);
+    const second = view(doc);
+    expect(second).toEqual(first);
+    expect(second.problems.map((p) => p.path)).toEqual(['observations[1]', 'observations[2]']);
+    // A new entry is read; the old ones are not read differently.
+    getOrThrow(
+      recordVitals(doc, ctx, {
+        encounterId,
+        source: { kind: 'typed' },
+        readings: [{ key: 'heartRate', value: 90 }],
+      }),
+    );
+    const third = view(doc);
+    expect(third.latest.heartRate?.value).toBe(90);
+    expect(third.problems).toEqual(second.problems);
+    // The same content decoded into another document reads the same.
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+    expect(view(copy)).toEqual(third);
+  });
+
   test('supersession pointing forward (a cycle forged by a hostile peer) is ignored', () => {
     const { doc } = patientWithVisit();
     const a = '0190a000-0000-7000-8000-0000000000a1';

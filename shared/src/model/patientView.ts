@@ -28,6 +28,7 @@ import {
   factEntrySchema,
   listFactValueSchemas,
   observationItemSchema,
+  type ObservationItem,
   observationSetSchema,
   profileFieldSchemas,
   readEntries,
@@ -275,37 +276,47 @@ export interface PatientScan {
   >;
 }
 
+type CheckedItem = { readonly problem: string } | { readonly item: ObservationItemView };
+type ObservationItemView = ObservationItem & { k: ObservationKey };
+
+/**
+ * Observation items, like entries (stored.ts `readEntries`), are immutable:
+ * each item object of a document is checked once, not on every read.
+ */
+const checkedItems = new WeakMap<object, CheckedItem>();
+
 function checkObservationItem(raw: unknown, path: string, problems: DocumentProblem[]) {
+  const cacheable = typeof raw === 'object' && raw !== null;
+  let checked = cacheable ? checkedItems.get(raw) : undefined;
+  if (checked === undefined) {
+    checked = checkItem(raw);
+    if (cacheable) checkedItems.set(raw, checked);
+  }
+  if ('problem' in checked) {
+    problems.push({ path, message: checked.problem });
+    return undefined;
+  }
+  return checked.item;
+}
+
+function checkItem(raw: unknown): CheckedItem {
   const parsed = observationItemSchema.safeParse(raw);
-  if (!parsed.success) {
-    problems.push({ path, message: 'malformed observation item' });
-    return undefined;
-  }
+  if (!parsed.success) return { problem: 'malformed observation item' };
   const item = parsed.data;
-  if (!isObservationKey(item.k)) {
-    problems.push({ path, message: `unknown observation key ${item.k}` });
-    return undefined;
-  }
+  if (!isObservationKey(item.k)) return { problem: `unknown observation key ${item.k}` };
   if (isVitalKey(item.k)) {
     const vital = VITALS[item.k];
-    if (typeof item.v !== 'number' || !Number.isFinite(item.v) || item.u !== vital.ucum) {
-      problems.push({ path, message: `${item.k} must be a number in ${vital.ucum}` });
-      return undefined;
-    }
-    if (item.v < vital.possible[0] || item.v > vital.possible[1]) {
-      problems.push({ path, message: `${item.k} ${item.v} outside possible range` });
-      return undefined;
-    }
+    if (typeof item.v !== 'number' || !Number.isFinite(item.v) || item.u !== vital.ucum)
+      return { problem: `${item.k} must be a number in ${vital.ucum}` };
+    if (item.v < vital.possible[0] || item.v > vital.possible[1])
+      return { problem: `${item.k} ${item.v} outside possible range` };
   } else if (item.k === 'consciousness') {
-    if (typeof item.v !== 'string' || !(ACVPU as readonly string[]).includes(item.v)) {
-      problems.push({ path, message: 'consciousness must be one of A, C, V, P, U' });
-      return undefined;
-    }
+    if (typeof item.v !== 'string' || !(ACVPU as readonly string[]).includes(item.v))
+      return { problem: 'consciousness must be one of A, C, V, P, U' };
   } else if (typeof item.v !== 'boolean') {
-    problems.push({ path, message: `${item.k} must be a boolean` });
-    return undefined;
+    return { problem: `${item.k} must be a boolean` };
   }
-  return { ...item, k: item.k };
+  return { item: { ...item, k: item.k } };
 }
 
 /** Parses a patient document. Err only when `meta` is missing/garbled or of another kind. */

@@ -397,6 +397,46 @@ export interface Indexed<T> {
   readonly index: number;
 }
 
+/** What reading one entry value with one schema gave (see `parsedEntries`). */
+type EntryOutcome =
+  { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly message: string };
+
+/**
+ * Entry values are immutable once in a document (appended, never edited), and
+ * a record is read many times: every change checks it, scores it and derives
+ * its list row, and every screen showing it projects it again. So each entry
+ * value is checked once per schema, keyed by the very object the Y.Doc holds
+ * (a document decoded again holds new objects and is checked again). The
+ * parsed values are shared between reads: never mutate a projection.
+ */
+const parsedEntries = new WeakMap<object, Map<z.ZodType, EntryOutcome>>();
+
+function readEntry(raw: unknown, schema: z.ZodType): EntryOutcome {
+  const cacheable = typeof raw === 'object' && raw !== null;
+  const cached = cacheable ? parsedEntries.get(raw)?.get(schema) : undefined;
+  if (cached !== undefined) return cached;
+  let outcome: EntryOutcome;
+  if (!isJson(raw, 24)) outcome = { ok: false, message: 'not a plain JSON entry' };
+  else {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) outcome = { ok: true, data: parsed.data };
+    else {
+      const issue = parsed.error.issues[0];
+      outcome = {
+        ok: false,
+        message: `malformed entry: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid'}`,
+      };
+    }
+  }
+  if (cacheable) {
+    let bySchema = parsedEntries.get(raw);
+    if (bySchema === undefined)
+      parsedEntries.set(raw, (bySchema = new Map<z.ZodType, EntryOutcome>()));
+    bySchema.set(schema, outcome);
+  }
+  return outcome;
+}
+
 /**
  * Parses every entry of a root array. Non-JSON values (e.g. a nested Y type
  * inserted by a hostile peer) and entries failing the schema are skipped and
@@ -412,20 +452,13 @@ export function readEntries<S extends z.ZodType>(
   const seen = new Set<string>();
   array.toArray().forEach((raw, index) => {
     const path = `${root}[${index}]`;
-    if (!isJson(raw, 24)) {
-      problems.push({ path, message: 'not a plain JSON entry' });
+    const read = readEntry(raw, schema);
+    if (!read.ok) {
+      problems.push({ path, message: read.message });
       return;
     }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      problems.push({
-        path,
-        message: `malformed entry: ${issue ? `${issue.path.join('.')} ${issue.message}` : 'invalid'}`,
-      });
-      return;
-    }
-    const id = (parsed.data as { id?: unknown }).id;
+    const data = read.data as z.infer<S>;
+    const id = (data as { id?: unknown }).id;
     if (typeof id === 'string') {
       if (seen.has(id)) {
         problems.push({ path, message: `duplicate id ${id}` });
@@ -433,7 +466,7 @@ export function readEntries<S extends z.ZodType>(
       }
       seen.add(id);
     }
-    out.push({ entry: parsed.data, index });
+    out.push({ entry: data, index });
   });
   return out;
 }

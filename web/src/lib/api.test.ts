@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { authError, type AuthErrorCode } from '$lib/auth/errors';
 import { describeApiError, describeAuthError, errorFor, formError, formatWait } from './api';
 import { i18n, LOCALES, type Locale } from './i18n/i18n.svelte';
@@ -36,6 +36,8 @@ const CODES = {
   same_password: true,
 } satisfies Record<AuthErrorCode, true>;
 
+// Languages other than English load on demand (i18n.svelte.ts).
+beforeAll(() => Promise.all((Object.keys(LOCALES) as Locale[]).map((locale) => i18n.load(locale))));
 afterEach(() => {
   i18n.locale = 'en';
 });

@@ -11,19 +11,11 @@ import {
   type RiskVitals,
   type TimedReading,
 } from '@outpost/shared/risk';
+import { ageInCompletedMonths } from './age';
 
 const DAY_MS = 86_400_000;
 
-/** Completed months between an ISO birth date and `nowMs` (UTC calendar). */
-export function ageInCompletedMonths(birthDateIso: string, nowMs: number): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthDateIso);
-  if (!match) return undefined;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const now = new Date(nowMs);
-  let months = (now.getUTCFullYear() - y) * 12 + (now.getUTCMonth() + 1 - m);
-  if (now.getUTCDate() < d) months -= 1;
-  return months < 0 ? undefined : months;
-}
+export { ageInCompletedMonths };
 
 /** Age as words-friendly numbers: whole years, or months for a baby. */
 export function ageOf(

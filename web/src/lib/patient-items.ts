@@ -1,5 +1,5 @@
 import type { PatientRow } from '$lib/db';
-import { ageInCompletedMonths } from './clinical';
+import { ageInCompletedMonths } from './age';
 
 export interface ListVital {
   /** i18n key of the short label. */

@@ -49,13 +49,35 @@ export class WriteBatch {
   }
 }
 
+/**
+ * Which write of a `documents` row is stored: it changes with every write of
+ * the row (opaque; compare with `Object.is`). Undefined: unknown, read it.
+ */
+export type DocumentStamp = unknown;
+
 export interface CommitResult {
   /** The `localSeq` given to each `addOutbox`, in order. */
   readonly outboxKeys: readonly number[];
+  /** The stamp of each `documents` row written, by docId. */
+  readonly documentStamps: ReadonlyMap<string, DocumentStamp>;
+}
+
+/** A stored document row, or only its stamp when the caller already holds that write. */
+export interface StampedDocument {
+  readonly stamp: DocumentStamp;
+  /** Absent when the row is still the write stamped `known`: nothing was read or opened. */
+  readonly record?: Tables['documents'];
 }
 
 export interface StorageBackend {
   get<T extends TableName>(table: T, key: RecordKey): Promise<Tables[T] | undefined>;
+  /**
+   * A document row unless it is still the write stamped `known` (an open
+   * document catching up with storage before each change: the record is then
+   * neither opened nor decoded again). Undefined when there is no such row; a
+   * row that does not open throws `UnreadableRecordError`, as `get` does.
+   */
+  documentIfChanged(docId: string, known: DocumentStamp): Promise<StampedDocument | undefined>;
   /** Every record, in primary-key order. */
   getAll<T extends TableName>(table: T): Promise<Array<Tables[T]>>;
   /** Patients, most recently updated first. */

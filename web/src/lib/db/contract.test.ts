@@ -4,7 +4,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { readPatient, recordVitals, startEncounter, updateProfile } from '@outpost/shared/model';
+import {
+  readPatient,
+  recordVitals,
+  startEncounter,
+  updateProfile,
+  type OpContext,
+} from '@outpost/shared/model';
 import type { EncounterId } from '@outpost/shared/ids';
 import { getOrThrow } from '@outpost/shared/result';
 import { PROTOCOL_VERSION, type Receipt, type SyncResponse } from '@outpost/shared/sync';
@@ -126,6 +132,62 @@ describe.each(BACKENDS)('tablet store contract on %s', (backend) => {
     );
     expect(retried.ok).toBe(true);
     expect((await reopened.getPatientRow(docId))?.village).toBe('Makeupton');
+  });
+
+  test('S1 an open record changed every way equals a fresh read of what is stored', async () => {
+    // Local changes of an open record run on its shadow copy; live edits go
+    // straight into the open Y.Doc; another tab writes to storage. After all of
+    // them (and a refused change, and a change the disk refused), what this
+    // tablet shows, what it stored and what a restart reads must be one state.
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Zuhura' } }));
+    const handle = (await store.openDocument(docId))!;
+    const encounterId = await openVisit(store, docId);
+    const colleague = new Y.Doc();
+    colleague.clientID = 424_242;
+    const tab2 = await harness.otherTab();
+    const vitals = (value: number) => (doc: Y.Doc, ctx: OpContext) =>
+      recordVitals(doc, ctx, {
+        encounterId,
+        source: { kind: 'typed' },
+        readings: [{ key: 'heartRate', value }],
+      });
+    for (let i = 0; i < 12; i++) {
+      if (i % 3 === 1) {
+        // A colleague's live edit (the live channel applies it to the open document).
+        Y.applyUpdate(colleague, Y.encodeStateAsUpdate(handle.doc));
+        getOrThrow(updateProfile(colleague, store.opContext(), { village: `Kijiji ${i}` }));
+        Y.applyUpdate(
+          handle.doc,
+          Y.encodeStateAsUpdate(colleague, Y.encodeStateVector(handle.doc)),
+          'live',
+        );
+        if (i === 4) await store.persistLive(docId);
+      }
+      if (i === 5) getOrThrow(await tab2.applyOp(docId, vitals(150)));
+      if (i === 7) {
+        const refused = await store.applyOp(docId, (doc, ctx) => {
+          // Changes the document, then refuses: nothing of it may stay.
+          getOrThrow(vitals(53)(doc, ctx));
+          return updateProfile(doc, ctx, { phone: 'not a phone' });
+        });
+        expect(refused.ok).toBe(false);
+      }
+      if (i === 9) {
+        harness.failWritesTo('patients');
+        expect((await store.applyOp(docId, vitals(54))).ok).toBe(false);
+        harness.failWritesTo(undefined);
+      }
+      getOrThrow(await store.applyOp(docId, vitals(60 + i)));
+    }
+    const shown = getOrThrow(readPatient(handle.doc));
+    const rates = shown.encounters[0]!.observations.map((o) => o.value);
+    expect(rates).toEqual([60, 61, 62, 63, 64, 150, 65, 66, 67, 68, 69, 70, 71]);
+    expect(shown.profile.village).toBe('Kijiji 10');
+    const fresh = (await (await harness.reopen()).openDocument(docId))!.doc;
+    expect(Y.equalSnapshots(Y.snapshot(fresh), Y.snapshot(handle.doc))).toBe(true);
+    expect(getOrThrow(readPatient(fresh))).toEqual(shown);
   });
 
   test('a refused domain operation writes nothing', async () => {

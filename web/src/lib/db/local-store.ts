@@ -43,6 +43,7 @@ import type { PushedUpdate, SyncResponse } from '@outpost/shared/sync';
 import {
   WriteBatch,
   toStorageError,
+  type DocumentStamp,
   type QuarantinedRecord,
   type StorageBackend,
   type StorageError,
@@ -142,6 +143,21 @@ type Listener = (event: StoreEvent) => void;
 interface OpenEntry {
   doc: Y.Doc;
   refs: number;
+  /**
+   * The stored write `doc` holds (it may hold more: live updates not persisted
+   * yet). Catching up with storage before a change reads nothing more while
+   * the row is still that write.
+   */
+  stamp: DocumentStamp;
+  /**
+   * A copy of `doc`, kept equal to it (`mirror`), that local operations run
+   * on before their commit: the open document only ever holds committed
+   * state, and a change no longer copies the whole record first. Made at the
+   * first change; dropped when an operation on it was refused or not saved.
+   */
+  shadow: Y.Doc | undefined;
+  /** `doc`'s update listener: every change that did not come from the shadow goes into it. */
+  mirror: (update: Uint8Array, origin: unknown) => void;
 }
 
 /** Pending entries of one document are merged only up to this size (S10). */
@@ -291,6 +307,7 @@ export class LocalStore implements TabletStore {
     this.#channel?.close();
     this.#backend.close();
     this.#listeners.clear();
+    for (const entry of this.#open.values()) this.#closeEntry(entry);
     this.#open.clear();
   }
 
@@ -365,9 +382,10 @@ export class LocalStore implements TabletStore {
         existing.refs++;
         return existing.doc;
       }
-      const loaded = await this.#load(docId);
-      if (loaded === undefined) return undefined;
-      this.#open.set(docId, { doc: loaded, refs: 1 });
+      const stored = await this.#backend.documentIfChanged(docId, undefined);
+      if (stored?.record === undefined) return undefined;
+      const loaded = this.#docFromState(stored.record.state);
+      this.#open.set(docId, this.#openEntry(loaded, stored.stamp));
       return loaded;
     });
     if (doc === undefined) return undefined;
@@ -385,7 +403,10 @@ export class LocalStore implements TabletStore {
         if (released) return;
         released = true;
         const entry = open.get(docId);
-        if (entry !== undefined && --entry.refs <= 0) open.delete(docId);
+        if (entry !== undefined && --entry.refs <= 0) {
+          open.delete(docId);
+          this.#closeEntry(entry);
+        }
       },
     };
   }
@@ -409,7 +430,10 @@ export class LocalStore implements TabletStore {
       if (base === undefined) return err({ type: 'DocumentNotFound', docId } as const);
       const kind = kindOfDocId(docId);
       if (kind === undefined) return err({ type: 'DocumentNotFound', docId } as const);
-      const outcome = await this.#commitLocal(kind, base, op, () => docId);
+      // An open document's change runs on its shadow; any other's on the copy just read.
+      const open = this.#open.get(docId);
+      const working = open === undefined ? base : this.#shadowOf(open);
+      const outcome = await this.#commitLocal(kind, working, open, op, () => docId);
       return outcome.ok ? ok(outcome.value.result) : outcome;
     });
   }
@@ -446,36 +470,49 @@ export class LocalStore implements TabletStore {
           ? patientDocId(id as unknown as PatientId)
           : consultDocId(id as unknown as ConsultId);
       await this.#refreshIdentity();
-      const outcome = await this.#commitLocal(kind, undefined, op, toDocId);
+      const outcome = await this.#commitLocal(kind, this.#newDoc(), undefined, op, toDocId);
       if (!outcome.ok) return outcome;
       return ok({ docId: outcome.value.docId, id: outcome.value.result });
     });
   }
 
-  /** Under the lock: op on a copy, one commit, then the open document catches up. */
+  /**
+   * Under the lock: op on `working` (a private copy, or the open document's
+   * shadow), one commit, then the open document catches up. A shadow the op
+   * changed without the change being saved is dropped (it is ahead of storage).
+   */
   async #commitLocal<T, E>(
     kind: DocKind,
-    base: Y.Doc | undefined,
+    working: Y.Doc,
+    shadowOf: OpenEntry | undefined,
     op: (doc: Y.Doc, ctx: OpContext) => Result<T, E>,
     docIdOf: (result: T) => string,
   ): Promise<Result<{ result: T; docId: string }, E | SaveError>> {
-    const scratch = base === undefined ? this.#newDoc() : this.#clone(base);
     const updates: Uint8Array[] = [];
     const collect = (update: Uint8Array) => updates.push(update);
-    scratch.on('update', collect);
+    const unsaved = () => {
+      if (shadowOf !== undefined && updates.length > 0) this.#dropShadow(shadowOf);
+    };
+    working.on('update', collect);
     let result: Result<T, E>;
     try {
-      result = op(scratch, this.opContext());
+      result = op(working, this.opContext());
+    } catch (error) {
+      unsaved();
+      throw error;
     } finally {
-      scratch.off('update', collect);
+      working.off('update', collect);
     }
-    if (!result.ok) return result;
+    if (!result.ok) {
+      unsaved();
+      return result;
+    }
     const docId = docIdOf(result.value);
     if (updates.length === 0) return ok({ result: result.value, docId }); // nothing changed
     const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const now = this.#clock.now();
     const batch = new WriteBatch();
-    this.#putDocument(batch, docId, kind, scratch, now);
+    this.#putDocument(batch, docId, kind, working, now);
     batch.addOutbox({
       docId,
       update,
@@ -483,13 +520,19 @@ export class LocalStore implements TabletStore {
       clientId: this.#identity.clientId,
       status: 'pending',
     });
+    let stamp: DocumentStamp;
     try {
-      await this.#backend.commit(batch);
+      stamp = (await this.#backend.commit(batch)).documentStamps.get(docId);
     } catch (error) {
+      unsaved();
       return err(toStorageError(error).error);
     }
     const open = this.#open.get(docId);
-    if (open !== undefined) applyUpdateAsOwn(open.doc, update, LOCAL_ORIGIN);
+    if (open !== undefined) {
+      // LOCAL_ORIGIN: not mirrored, the shadow made it.
+      applyUpdateAsOwn(open.doc, update, LOCAL_ORIGIN);
+      open.stamp = stamp;
+    }
     this.#announce([docId]);
     this.#emit({ type: 'document', docId, cause: 'local' });
     this.#emit({ type: 'outbox' });
@@ -511,7 +554,9 @@ export class LocalStore implements TabletStore {
       const batch = new WriteBatch();
       this.#putDocument(batch, docId, kind, doc, this.#clock.now());
       try {
-        await this.#backend.commit(batch);
+        const { documentStamps } = await this.#backend.commit(batch);
+        const open = this.#open.get(docId);
+        if (open !== undefined) open.stamp = documentStamps.get(docId);
       } catch (error) {
         return err(toStorageError(error).error);
       }
@@ -804,8 +849,9 @@ export class LocalStore implements TabletStore {
       clockOffsetMs: context.clockOffsetMs,
     };
     batch.put('meta', nextSync);
+    let documentStamps: ReadonlyMap<string, DocumentStamp>;
     try {
-      await this.#backend.commit(batch);
+      ({ documentStamps } = await this.#backend.commit(batch));
     } catch (error) {
       throw toStorageError(error);
     }
@@ -813,19 +859,20 @@ export class LocalStore implements TabletStore {
     // Committed: bring open documents and identity along, then tell listeners.
     if (identity !== this.#identity) {
       this.#identity = identity;
-      for (const { doc } of this.#open.values()) doc.clientID = identity.clientId;
+      this.#setOpenClientIds(identity.clientId);
       this.#emit({ type: 'identity', clientId: identity.clientId });
     }
     for (const [docId, { doc, cause }] of touched) {
       const open = this.#open.get(docId);
       if (open !== undefined) {
-        if (cause === 'rekey') open.doc = this.#clone(doc);
+        if (cause === 'rekey') this.#replaceOpenDoc(open, this.#clone(doc));
         else
           applyUpdateAsOwn(
             open.doc,
             Y.encodeStateAsUpdate(doc, Y.encodeStateVector(open.doc)),
             REMOTE_ORIGIN,
           );
+        open.stamp = documentStamps.get(docId);
       }
       this.#emit({ type: 'document', docId, cause });
     }
@@ -1043,11 +1090,18 @@ export class LocalStore implements TabletStore {
    * (another tab may have written), or a transient copy loaded from storage.
    */
   async #current(docId: string, clientId = this.#identity.clientId): Promise<Y.Doc | undefined> {
-    const record = await this.#backend.get('documents', docId);
     const open = this.#open.get(docId);
-    if (open === undefined)
+    if (open === undefined) {
+      const record = await this.#backend.get('documents', docId);
       return record === undefined ? undefined : this.#docFromState(record.state, clientId);
-    if (record !== undefined) applyUpdateAsOwn(open.doc, record.state, REMOTE_ORIGIN);
+    }
+    // Still the write it holds (the usual case): nothing is opened or applied again.
+    const stored = await this.#backend.documentIfChanged(docId, open.stamp);
+    if (stored !== undefined && this.#open.get(docId) === open) {
+      if (stored.record !== undefined)
+        applyUpdateAsOwn(open.doc, stored.record.state, REMOTE_ORIGIN);
+      open.stamp = stored.stamp;
+    }
     return open.doc;
   }
 
@@ -1056,13 +1110,57 @@ export class LocalStore implements TabletStore {
     const stored = await this.#backend.get('meta', 'identity');
     if (stored?.key !== 'identity' || stored.clientId === this.#identity.clientId) return;
     this.#identity = stored;
-    for (const { doc } of this.#open.values()) doc.clientID = stored.clientId;
+    this.#setOpenClientIds(stored.clientId);
     this.#emit({ type: 'identity', clientId: stored.clientId });
   }
 
-  async #load(docId: string, clientId = this.#identity.clientId): Promise<Y.Doc | undefined> {
-    const record = await this.#backend.get('documents', docId);
-    return record === undefined ? undefined : this.#docFromState(record.state, clientId);
+  #setOpenClientIds(clientId: number): void {
+    for (const entry of this.#open.values()) {
+      entry.doc.clientID = clientId;
+      if (entry.shadow !== undefined) entry.shadow.clientID = clientId;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Open documents and their shadows
+
+  #openEntry(doc: Y.Doc, stamp: DocumentStamp): OpenEntry {
+    const entry: OpenEntry = {
+      doc,
+      refs: 1,
+      stamp,
+      shadow: undefined,
+      mirror: (update, origin) => {
+        if (origin !== LOCAL_ORIGIN && entry.shadow !== undefined)
+          applyUpdateAsOwn(entry.shadow, update, origin);
+      },
+    };
+    doc.on('update', entry.mirror);
+    return entry;
+  }
+
+  /** The shadow local changes of an open document run on (made from it the first time). */
+  #shadowOf(entry: OpenEntry): Y.Doc {
+    entry.shadow ??= this.#clone(entry.doc);
+    return entry.shadow;
+  }
+
+  #dropShadow(entry: OpenEntry): void {
+    entry.shadow?.destroy();
+    entry.shadow = undefined;
+  }
+
+  /** After a re-key the open document is a new Y.Doc (handles read `doc` each time). */
+  #replaceOpenDoc(entry: OpenEntry, doc: Y.Doc): void {
+    entry.doc.off('update', entry.mirror);
+    this.#dropShadow(entry);
+    entry.doc = doc;
+    doc.on('update', entry.mirror);
+  }
+
+  #closeEntry(entry: OpenEntry): void {
+    entry.doc.off('update', entry.mirror);
+    this.#dropShadow(entry);
   }
 
   #newDoc(clientId = this.#identity.clientId): Y.Doc {

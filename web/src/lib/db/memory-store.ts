@@ -13,6 +13,8 @@ import type { ClinicId, UserId } from '@outpost/shared/ids';
 import {
   toStorageError,
   type CommitResult,
+  type DocumentStamp,
+  type StampedDocument,
   type QuarantinedRecord,
   type StorageBackend,
   type WriteBatch,
@@ -64,6 +66,17 @@ export class MemoryBackend implements StorageBackend {
     return Promise.resolve(value === undefined ? undefined : structuredClone(value));
   }
 
+  /** The stamp of a document row is the stored object itself (a new one on every write). */
+  documentIfChanged(docId: string, known: DocumentStamp): Promise<StampedDocument | undefined> {
+    const stored = this.#table('documents').get(docId);
+    if (stored === undefined) return Promise.resolve(undefined);
+    if (Object.is(stored, known)) return Promise.resolve({ stamp: stored });
+    return Promise.resolve({
+      stamp: stored,
+      record: structuredClone(stored) as Tables['documents'],
+    });
+  }
+
   getAll<T extends TableName>(table: T): Promise<Array<Tables[T]>> {
     const rows = [...this.#table(table).entries()]
       .sort(([a], [b]) => compareKeys(a, b))
@@ -112,6 +125,7 @@ export class MemoryBackend implements StorageBackend {
     };
     let lastKey = this.#data.lastOutboxKey;
     const outboxKeys: number[] = [];
+    const documentStamps = new Map<string, DocumentStamp>();
     try {
       for (const op of batch.ops) {
         switch (op.kind) {
@@ -119,7 +133,9 @@ export class MemoryBackend implements StorageBackend {
             this.onWrite?.(op.table, op.value);
             const key = (op.value as unknown as Record<string, RecordKey>)[PRIMARY_KEYS[op.table]];
             if (key === undefined) throw new Error(`${op.table} record without its key`);
-            stage(op.table).set(key, structuredClone(op.value));
+            const stored = structuredClone(op.value);
+            stage(op.table).set(key, stored);
+            if (op.table === 'documents') documentStamps.set(String(key), stored);
             break;
           }
           case 'add': {
@@ -142,7 +158,7 @@ export class MemoryBackend implements StorageBackend {
     }
     for (const [name, data] of staged) this.#data.tables.set(name, data);
     this.#data.lastOutboxKey = lastKey;
-    return Promise.resolve({ outboxKeys });
+    return Promise.resolve({ outboxKeys, documentStamps });
   }
 
   quarantined(): readonly QuarantinedRecord[] {

@@ -31,7 +31,9 @@ import {
   UnreadableRecordError,
   toStorageError,
   type CommitResult,
+  type DocumentStamp,
   type QuarantinedRecord,
+  type StampedDocument,
   type StorageBackend,
   type WriteBatch,
 } from './backend';
@@ -195,6 +197,28 @@ class DexieBackend implements StorageBackend {
     }
   }
 
+  /**
+   * The stamp of a document row is its IV, fresh and random for every write:
+   * an unchanged row is recognised without decrypting or decoding it.
+   */
+  async documentIfChanged(
+    docId: string,
+    known: DocumentStamp,
+  ): Promise<StampedDocument | undefined> {
+    const row = await this.#read(() => this.#db.documents.get(docId));
+    if (row === undefined) return undefined;
+    const stamp = stampOf(row);
+    if (stamp !== undefined && stamp === known) return { stamp };
+    try {
+      return { stamp, record: await this.#open('documents', row) };
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      throw new UnreadableRecordError(this.#quarantineRow('documents', row, error), {
+        cause: error,
+      });
+    }
+  }
+
   async getAll<T extends TableName>(table: T): Promise<Array<Tables[T]>> {
     const rows = await this.#read(() => tableOf(this.#db, table).toArray());
     return this.#openAll(
@@ -266,9 +290,13 @@ class DexieBackend implements StorageBackend {
       ),
     );
     const tables = [...new Set(ops.map((op) => op.table))].map((name) => tableOf(this.#db, name));
-    if (tables.length === 0) return { outboxKeys: [] };
+    const documentStamps = new Map<string, DocumentStamp>();
+    for (const op of ops)
+      if (op.kind === 'put' && op.table === 'documents')
+        documentStamps.set(String(op.row.docId), stampOf(op.row));
+    if (tables.length === 0) return { outboxKeys: [], documentStamps };
     try {
-      return await this.#db.transaction('rw', tables, async () => {
+      const outboxKeys = await this.#db.transaction('rw', tables, async () => {
         const outboxKeys: number[] = [];
         for (const op of ops) {
           const table = tableOf(this.#db, op.table);
@@ -287,8 +315,9 @@ class DexieBackend implements StorageBackend {
               break;
           }
         }
-        return { outboxKeys };
+        return outboxKeys;
       });
+      return { outboxKeys, documentStamps };
     } catch (error) {
       throw toStorageError(error);
     }
@@ -475,6 +504,14 @@ class DexieBackend implements StorageBackend {
       throw toStorageError(error);
     }
   }
+}
+
+/** A sealed row's IV as text (fresh for every write); undefined for a plaintext row. */
+function stampOf(row: StoredRow): string | undefined {
+  if (!isBytes(row.iv)) return undefined;
+  let text = '';
+  for (const byte of row.iv) text += byte.toString(16).padStart(2, '0');
+  return text;
 }
 
 function isSealed(row: StoredRow): boolean {

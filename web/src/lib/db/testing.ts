@@ -45,6 +45,8 @@ export interface StoreHarness {
   open(identity?: { deviceId?: string; clientId?: number }): Promise<LocalStore>;
   /** Closes the current store and opens the same data again (the app restarting). */
   reopen(): Promise<LocalStore>;
+  /** Another store on the same data, the first one staying open (a second tab). */
+  otherTab(): Promise<LocalStore>;
   /** Every later commit writing to `table` fails with `error` (default: quota exceeded). */
   failWritesTo(table: TableName | undefined, error?: () => Error): void;
 }
@@ -76,8 +78,9 @@ export function createHarness(
   let store: LocalStore | undefined;
   let identity: { deviceId?: string; clientId?: number } | undefined;
 
-  const backend = async (): Promise<StorageBackend> => {
+  const backend = async (secondTab = false): Promise<StorageBackend> => {
     if (kind === 'memory') {
+      if (secondTab && memory !== undefined) return memory.reopen();
       memory = memory === undefined ? new MemoryBackend() : memory.reopen();
       memory.onWrite = (table) => {
         if (fault.table === table) throw fault.error();
@@ -114,6 +117,16 @@ export function createHarness(
       store?.close();
       return openStore();
     },
+    otherTab: async () =>
+      LocalStore.open(await backend(true), {
+        clinicId,
+        userId: USER_ID,
+        clock,
+        ids,
+        random,
+        locks: null,
+        ...(identity !== undefined && { identity }),
+      }),
     failWritesTo: (table, error = quotaExceeded) => {
       fault.table = table;
       fault.error = error;

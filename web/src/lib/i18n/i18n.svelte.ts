@@ -1,18 +1,24 @@
 /**
  * The i18n layer: every string on screen goes through `i18n.t`. Messages are
- * plain typed objects (a missing translation is a type error), so nothing is
- * fetched at run time and a cheap tablet pays only for the words it ships.
+ * plain typed objects (a missing translation is a type error). English ships
+ * with the first screen; each other language is its own chunk (precached by
+ * the service worker, so it loads offline in a moment), fetched when chosen:
+ * a tablet does not parse three languages before it can show its lock screen.
+ * Until a language has arrived its words are shown in English.
  * Numbers and dates are formatted with Intl in the chosen locale.
  */
 import { en, type MessageKey, type Messages } from './en';
-import { fr } from './fr';
-import { sw } from './sw';
 
 export const LOCALES = {
-  en: { name: 'English', messages: en },
-  fr: { name: 'Français', messages: fr },
-  sw: { name: 'Kiswahili', messages: sw },
-} as const satisfies Record<string, { name: string; messages: Messages }>;
+  en: { name: 'English' },
+  fr: { name: 'Français' },
+  sw: { name: 'Kiswahili' },
+} as const satisfies Record<string, { name: string }>;
+
+const LOADERS: Readonly<Record<Exclude<Locale, 'en'>, () => Promise<Messages>>> = {
+  fr: () => import('./fr').then((module) => module.fr),
+  sw: () => import('./sw').then((module) => module.sw),
+};
 
 export type Locale = keyof typeof LOCALES;
 export type Params = Readonly<Record<string, string | number>>;
@@ -36,6 +42,29 @@ export function interpolate(template: string, params: Params | undefined): strin
 
 export class I18n {
   locale = $state<Locale>('en');
+  /** The languages whose messages have arrived (replaced whole: screens re-render). */
+  #messages = $state.raw<Partial<Record<Locale, Messages>>>({ en });
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `#messages` is the state
+  #loading = new Map<Locale, Promise<void>>();
+
+  /** Loads a language's messages (once); resolves when `t` speaks it. */
+  load(locale: Locale): Promise<void> {
+    if (locale === 'en' || this.#messages[locale] !== undefined) return Promise.resolve();
+    let loading = this.#loading.get(locale);
+    if (loading === undefined) {
+      loading = LOADERS[locale]().then(
+        (messages) => {
+          this.#messages = { ...this.#messages, [locale]: messages };
+        },
+        (error: unknown) => {
+          this.#loading.delete(locale); // tried again at the next choice
+          console.error(`messages for ${locale} did not load`, error);
+        },
+      );
+      this.#loading.set(locale, loading);
+    }
+    return loading;
+  }
 
   /** Restores the locale chosen on this tablet (per user once sign-in exists). */
   restore(): void {
@@ -45,11 +74,13 @@ export class I18n {
     } catch {
       // Storage unavailable (private mode): stay with the default.
     }
+    void this.load(this.locale);
     document.documentElement.lang = this.locale;
   }
 
   setLocale(locale: Locale): void {
     this.locale = locale;
+    void this.load(locale);
     document.documentElement.lang = locale;
     try {
       localStorage.setItem(STORAGE_KEY, locale);
@@ -59,7 +90,7 @@ export class I18n {
   }
 
   t = (key: MessageKey, params?: Params): string =>
-    interpolate(LOCALES[this.locale].messages[key], params);
+    interpolate((this.#messages[this.locale] ?? en)[key], params);
 
   /** A plural message: `count` chooses `.one` or `.other` and is available as {count}. */
   plural = (key: PluralKey, count: number, params?: Params): string => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { fr } from './fr';
-import { interpolate } from './i18n.svelte';
+import { I18n, interpolate } from './i18n.svelte';
 import { sw } from './sw';
 
 describe('messages', () => {
@@ -17,5 +17,22 @@ describe('messages', () => {
 
   it('interpolates named parameters and leaves unknown ones visible', () => {
     expect(interpolate('{count} changes, {x}', { count: 3 })).toBe('3 changes, {x}');
+  });
+});
+
+describe('languages on demand', () => {
+  it('a language other than English is loaded once, and shown once it has arrived', async () => {
+    const i18n = new I18n();
+    i18n.locale = 'sw';
+    // Not loaded yet: English words, never a missing one.
+    expect(i18n.t('nav.register')).toBe(en['nav.register']);
+    const first = i18n.load('sw');
+    expect(i18n.load('sw')).toBe(first);
+    await first;
+    expect(i18n.t('nav.register')).toBe(sw['nav.register']);
+    expect(sw['nav.register']).not.toBe(en['nav.register']);
+    await i18n.load('fr');
+    i18n.locale = 'fr';
+    expect(i18n.t('nav.register')).toBe(fr['nav.register']);
   });
 });

@@ -9,7 +9,9 @@
  */
 import type { LocalStore } from '$lib/db';
 import type { DevicesManager } from './devices.svelte';
-import { MonitoringSession } from './monitoring.svelte';
+// Type only: the session class (device streams, risk rules) loads with the visit
+// screen, not with the first screen that imports this registry through the session.
+import type { MonitoringSession } from './monitoring.svelte';
 
 interface Entry {
   readonly store: LocalStore;
@@ -22,18 +24,19 @@ const sessions = new Map<string, Entry>();
 
 const keyOf = (patientDocId: string, encounterId: string) => `${patientDocId}|${encounterId}`;
 
-/** The visit's monitoring session, created (and fed from `devices`) on first use. */
+/** The visit's monitoring session, created by `create` (and fed from `devices`) on first use. */
 export function monitoringSessionFor(
   store: LocalStore,
   devices: DevicesManager,
   patientDocId: string,
   encounterId: string,
+  create: () => MonitoringSession,
 ): MonitoringSession {
   const key = keyOf(patientDocId, encounterId);
   const existing = sessions.get(key);
   if (existing !== undefined && existing.store === store) return existing.session;
   existing?.unsubscribe();
-  const session = new MonitoringSession();
+  const session = create();
   const unsubscribe = devices.onLive((deviceId, sample) => session.onLive(deviceId, sample));
   sessions.set(key, { store, session, unsubscribe });
   return session;

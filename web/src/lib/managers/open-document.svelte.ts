@@ -3,6 +3,11 @@
  * saves, batch sync and the live channel all announce changes), and the live
  * channel to the server while online, so two people online at once see each
  * other's changes as they happen. Patient and consult screens build on it.
+ *
+ * A change arrives by several paths at once (a local save updates the Y.Doc
+ * and announces the commit; a live edit updates the Y.Doc and then is
+ * persisted and announced): they are coalesced into one re-projection per
+ * microtask, so a long record is read once per change, not once per path.
  */
 import type * as Y from 'yjs';
 import type { Result } from '@outpost/shared/result';
@@ -22,6 +27,7 @@ export class OpenDocument<V> {
   #unsubscribe: (() => void) | undefined;
   #closed = false;
   #boundDoc: Y.Doc | undefined;
+  #refreshQueued = false;
 
   constructor(store: LocalStore, docId: string, read: (doc: Y.Doc) => Result<V, unknown>) {
     this.store = store;
@@ -55,7 +61,7 @@ export class OpenDocument<V> {
     this.#unsubscribe = this.store.subscribe((event) => {
       if (event.type !== 'document' || event.docId !== this.docId) return;
       if (event.cause === 'rekey') this.#bind(); // the handle now holds a new Y.Doc
-      this.refresh();
+      this.#queueRefresh();
     });
     const store = this.store;
     this.#live = connectLive(store, handle, {
@@ -65,7 +71,7 @@ export class OpenDocument<V> {
         if (code === CLOSE_CODES.revoked) void vault.checkSession();
       },
       connect: syncManager.online,
-      onStatus: () => this.refresh(),
+      onStatus: () => this.#queueRefresh(),
     });
     this.#bind();
   }
@@ -85,7 +91,17 @@ export class OpenDocument<V> {
     else this.#live?.disconnect();
   }
 
-  #onDocUpdate = () => this.refresh();
+  #onDocUpdate = () => this.#queueRefresh();
+
+  /** One re-projection for every change announced in this task (see the header). */
+  #queueRefresh(): void {
+    if (this.#refreshQueued) return;
+    this.#refreshQueued = true;
+    queueMicrotask(() => {
+      this.#refreshQueued = false;
+      if (!this.#closed) this.refresh();
+    });
+  }
 
   protected refresh(): void {
     const doc = this.#handle?.doc;

@@ -8,18 +8,23 @@
  */
 import type { LocalStore, PatientRow } from '$lib/db';
 import {
+  DuplicateFinder,
   duplicateReasons,
-  findDuplicatePairs,
   identityOfRow,
   type DuplicatePair,
   type DuplicateReason,
   type Identity,
 } from '$lib/search/duplicates';
 import { PatientIndex } from '$lib/search/patient-index';
+import { forgetWords } from '$lib/search/phonetic';
 
 /** Above this many changed records at once (a first sync), rebuild instead of updating. */
 const REBUILD_ABOVE = 500;
 const DISMISSED_KEY = 'outpost.duplicates.dismissed';
+/** Rows, then blocks, handled per task while the duplicate finder is first filled. */
+const FINDER_CHUNK = 500;
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class PatientSearch {
   /** True once the index holds every patient of the store. */
@@ -27,12 +32,21 @@ export class PatientSearch {
   /** Bumped whenever the index changes: screens re-run their query on it. */
   revision = $state(0);
   #index = new PatientIndex();
+  /**
+   * Likely duplicate pairs, kept up to date row by row like the index; first
+   * filled in small tasks after the index is ready (ten thousand patients
+   * compared at once would freeze a cheap tablet for a second).
+   */
+  #finder = new DuplicateFinder();
+  #finderFilled = false;
+  #pairsCache: { revision: number; day: number; pairs: DuplicatePair[] } | undefined;
   #store: LocalStore | undefined;
   #unsubscribe: (() => void) | undefined;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; `revision` is the state
   #dirty = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #work: Promise<void> = Promise.resolve();
+  #filling: Promise<void> = Promise.resolve();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read through `revision`
   #dismissed = new Set<string>();
 
@@ -43,6 +57,7 @@ export class PatientSearch {
     this.#store = store;
     this.ready = false;
     this.#index = new PatientIndex();
+    this.#resetFinder();
     this.#dismissed = loadDismissed();
     this.#unsubscribe = store.subscribe((event) => {
       if (event.type === 'readModels') this.#queue(() => this.#rebuild(store));
@@ -70,13 +85,15 @@ export class PatientSearch {
     this.#timer = undefined;
     this.#dirty.clear();
     this.#index = new PatientIndex();
+    this.#resetFinder();
+    forgetWords();
     this.ready = false;
     this.revision++;
   }
 
   /** Resolves once every change announced so far is in the index (tests, bench). */
   settled(): Promise<void> {
-    return this.#work;
+    return this.#work.then(() => this.#filling);
   }
 
   #queue(task: () => Promise<void>): void {
@@ -94,7 +111,38 @@ export class PatientSearch {
     await index.replaceAll(rows);
     if (store !== this.#store) return;
     this.#index = index;
+    this.#resetFinder();
     this.ready = true;
+    this.revision++;
+    // Not awaited: changes saved meanwhile reach the index without waiting for it.
+    this.#filling = this.#fillFinder(store, rows).catch((error: unknown) => {
+      console.error('duplicate finder', error);
+    });
+  }
+
+  #resetFinder(): void {
+    this.#finder = new DuplicateFinder();
+    this.#finderFilled = false;
+    this.#pairsCache = undefined;
+  }
+
+  /** Fills the duplicate finder from `rows` and compares them, a chunk per task. */
+  async #fillFinder(store: LocalStore, rows: readonly PatientRow[]): Promise<void> {
+    const finder = this.#finder;
+    const abandoned = () => store !== this.#store || finder !== this.#finder || this.#finderFilled;
+    for (let i = 0; i < rows.length; i += FINDER_CHUNK) {
+      await nextTask();
+      if (abandoned()) return;
+      // A row changed since the snapshot is already in the finder, newer (#flush).
+      for (const row of rows.slice(i, i + FINDER_CHUNK))
+        if (this.#index.get(row.docId) === row) finder.upsert(row);
+    }
+    for (;;) {
+      await nextTask();
+      if (abandoned()) return;
+      if (finder.compare(Date.now(), FINDER_CHUNK)) break;
+    }
+    this.#finderFilled = true;
     this.revision++;
   }
 
@@ -107,8 +155,13 @@ export class PatientSearch {
     if (store !== this.#store) return;
     docIds.forEach((docId, i) => {
       const row = rows[i];
-      if (row) this.#index.upsert(row);
-      else this.#index.remove(docId);
+      if (row) {
+        this.#index.upsert(row);
+        this.#finder.upsert(row);
+      } else {
+        this.#index.remove(docId);
+        this.#finder.remove(docId);
+      }
     });
     this.revision++;
   }
@@ -152,9 +205,22 @@ export class PatientSearch {
     return found.slice(0, 10);
   }
 
-  /** Likely duplicate pairs on this tablet, those dismissed as different people left out. */
+  /**
+   * Likely duplicate pairs on this tablet, those dismissed as different people
+   * left out. Cheap once the finder is filled (only changed records are
+   * compared again); asked for earlier, it fills the finder at once.
+   */
   duplicatePairs(nowMs: number): DuplicatePair[] {
-    return findDuplicatePairs(this.#index.all(), nowMs, (key) => this.#dismissed.has(key));
+    const day = Math.floor(nowMs / 86_400_000);
+    const cached = this.#pairsCache;
+    if (cached?.revision === this.revision && cached.day === day) return cached.pairs;
+    if (!this.#finderFilled) {
+      this.#finder.replaceAll(this.#index.all());
+      this.#finderFilled = true;
+    }
+    const pairs = this.#finder.pairs(nowMs, (key) => this.#dismissed.has(key));
+    this.#pairsCache = { revision: this.revision, day, pairs };
+    return pairs;
   }
 
   /** "Not the same person": the pair stops being proposed (on this tablet). */

@@ -10,7 +10,6 @@
  * once with the device credentials (the server keeps it in quarantine).
  */
 import type { ClinicId, UserId } from '@outpost/shared/ids';
-import { uploadPendingPhotos } from '$lib/consults/photo-queue';
 import { dropMonitoringSessions } from './monitoring-sessions.svelte';
 import { vault, type VaultEvent } from '$lib/auth/vault.svelte';
 import { openClinicStore, type LocalStore, type TabletRole } from '$lib/db';
@@ -141,6 +140,8 @@ export class Session {
         // Text first: photos leave after each successful sync, resuming where they stopped.
         afterSync: async () => {
           await vault.flushAudit();
+          // Loaded when first needed: not part of the first screen.
+          const { uploadPendingPhotos } = await import('$lib/consults/photo-queue');
           await uploadPendingPhotos(store, (path, init) => vault.api(path, init));
         },
       });

@@ -92,6 +92,35 @@ describe('PatientIndex.search', () => {
     expect(index.search('wanjiru')).toEqual([]);
   });
 
+  it('lists the newest patients with a word starting with one or two typed letters', async () => {
+    const index = await indexOf(wanjiru, mohamed, neema, chausiku);
+    expect(names(index.search('ju'))).toEqual(['Chausiku Juma', 'Wanjiru Kamau']);
+    expect(names(index.search('Wa'))).toEqual(['Mohamed Salim', 'Wanjiru Kamau']);
+    expect(names(index.search('ot'))).toEqual(['Neema Otieno']);
+    expect(names(index.search('ne ot'))).toEqual(['Neema Otieno']);
+    expect(names(index.search('mohamed mb'))).toEqual(['Mohamed Salim']);
+    expect(index.search('zz')).toEqual([]);
+  });
+
+  it('finds a phone number among many, each patient once', async () => {
+    const many = Array.from({ length: 300 }, (_, i) =>
+      testRow({ givenName: `Person`, phone: `07${String(10_000_000 + i * 7).padStart(8, '0')}` }),
+    );
+    const twoPhones = testRow({
+      givenName: 'Guardian',
+      familyName: 'Child',
+      phone: '0799 555 123',
+      tokens: ['child', 'guardian', '0799555124', '799555124'],
+    });
+    const index = await indexOf(...many, twoPhones);
+    expect(names(index.search('555 12'))).toEqual(['Guardian Child']);
+    expect(index.search('07 1000 0007', 5).map((row) => row.phone)).toEqual(['0710000007']);
+    const holding = (digits: string) =>
+      many.filter((row) => row.phone!.slice(1).includes(digits)).map((row) => row.docId);
+    expect(index.search('100000', 500).map((row) => row.docId)).toEqual(holding('100000'));
+    expect(index.search('1 05', 500).map((row) => row.docId)).toEqual(holding('105'));
+  });
+
   it('lists the most recently changed patients for an empty query', async () => {
     const index = await indexOf(wanjiru, mohamed, neema);
     expect(names(index.search('  '))).toEqual(['Neema Otieno', 'Mohamed Salim', 'Wanjiru Kamau']);
@@ -108,5 +137,6 @@ describe('query helpers', () => {
     expect(parseQuery(' -- ')).toBeUndefined();
     expect(parseQuery('amina k 0712')).toEqual({ words: ['amina'], filters: ['k', '0712'] });
     expect(parseQuery('w')).toEqual({ words: [], filters: ['w'] });
+    expect(parseQuery('mto wa')).toEqual({ words: ['mto'], filters: ['wa'] });
   });
 });

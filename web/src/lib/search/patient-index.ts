@@ -28,6 +28,8 @@ interface IndexedPatient {
 const FIELDS = ['names', 'phonetic', 'place', 'ids'] as const;
 const TEXT_FIELDS = ['names', 'place', 'ids'];
 const MIN_DIGITS = 3;
+/** Query words this short are filters, not index lookups (`ParsedQuery.filters`). */
+const SHORT_WORD = 2;
 
 /** The national number: country code (25x…) and trunk 0 removed. */
 export function nationalNumber(digits: string): string {
@@ -98,9 +100,11 @@ export interface ParsedQuery {
   readonly words: readonly string[];
   /**
    * Words checked against each candidate row instead: digit runs (a phone
-   * number part or an ID part) and single letters next to other words (a
-   * one-letter prefix would score most of the index on every keystroke; alone,
-   * it lists the recent patients with a word starting with it).
+   * number part or an ID part) and words of one or two letters (such a prefix
+   * would score a large part of the index on every keystroke; alone, it lists
+   * the recent patients with a word starting with it, found by scanning the
+   * newest first: the first keystrokes of every search stay fast). Typo and
+   * sound-alike matching start at three letters anyway.
    */
   readonly filters: readonly string[];
 }
@@ -116,7 +120,7 @@ export function parseQuery(text: string): ParsedQuery | undefined {
     .map(foldWord)
     .filter((word) => word !== '');
   if (all.length === 0) return undefined;
-  const isFilter = (word: string) => /^\d+$/.test(word) || word.length === 1;
+  const isFilter = (word: string) => /^\d+$/.test(word) || word.length <= SHORT_WORD;
   return { words: all.filter((w) => !isFilter(w)), filters: all.filter(isFilter) };
 }
 
@@ -147,6 +151,12 @@ export class PatientIndex {
   #mini = PatientIndex.#create();
   #rows = new Map<string, PatientRow>();
   #phones = new Map<string, string[]>();
+  /**
+   * Every phone number in one string (`\n` before each), with where each one
+   * starts and whose it is: a typed digit run is found with the native
+   * `indexOf` instead of a substring test per number (ten thousand per keystroke).
+   */
+  #phoneText: { text: string; starts: number[]; docIds: string[] } | undefined;
 
   static #create(): MiniSearch<IndexedPatient> {
     return new MiniSearch<IndexedPatient>({
@@ -191,6 +201,7 @@ export class PatientIndex {
     this.#rows = map;
     this.#phones = phones;
     this.#recency = undefined;
+    this.#phoneText = undefined;
   }
 
   /** Adds or replaces one row (a record saved, synced or changed live). */
@@ -200,6 +211,7 @@ export class PatientIndex {
     this.#phones.set(row.docId, phonesOf(row));
     this.#mini.add(toIndexed(row));
     this.#recency = undefined;
+    this.#phoneText = undefined;
   }
 
   remove(docId: string): void {
@@ -208,6 +220,7 @@ export class PatientIndex {
     this.#rows.delete(docId);
     this.#phones.delete(docId);
     this.#recency = undefined;
+    this.#phoneText = undefined;
   }
 
   /** Best matches first; an empty query gives the most recently changed patients. */
@@ -228,9 +241,7 @@ export class PatientIndex {
       for (const hit of this.#mini.search({ queries: [digits], fields: ['ids'], prefix: true }))
         take(hit.id as string);
       const national = typedNationalDigits(text);
-      if (national.length >= MIN_DIGITS)
-        for (const [docId, phones] of this.#phones)
-          if (phones.some((phone) => phone.includes(national))) take(docId);
+      if (national.length >= MIN_DIGITS) for (const docId of this.#withPhone(national)) take(docId);
       return rows.slice(0, limit);
     }
     const passes = (docId: string) => {
@@ -254,6 +265,37 @@ export class PatientIndex {
       if (rows.length >= limit) break;
     }
     return rows;
+  }
+
+  /** Patients with `digits` in one of their phone numbers, in index order (each once). */
+  *#withPhone(digits: string): Generator<string> {
+    if (this.#phoneText === undefined) {
+      let text = '';
+      const starts: number[] = [];
+      const docIds: string[] = [];
+      for (const [docId, phones] of this.#phones)
+        for (const phone of phones) {
+          starts.push(text.length);
+          docIds.push(docId);
+          text += `\n${phone}`;
+        }
+      this.#phoneText = { text, starts, docIds };
+    }
+    const { text, starts, docIds } = this.#phoneText;
+    let last: string | undefined;
+    for (let at = text.indexOf(digits); at >= 0; at = text.indexOf(digits, at + 1)) {
+      // The number the match is in: the last start at or before it.
+      let low = 0;
+      let high = starts.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (starts[mid]! <= at) low = mid;
+        else high = mid - 1;
+      }
+      const docId = docIds[low]!;
+      if (docId !== last) yield docId;
+      last = docId;
+    }
   }
 
   /** The most recently changed patients (merged-away records left out). */

@@ -24,19 +24,54 @@
  */
 const VOWEL = /[aeiouy]/;
 
-export function foldWord(word: string): string {
-  return word
+/**
+ * Word → result memos. Names repeat: a clinic's ten thousand patients share a
+ * few hundred name words, and every index build, search keystroke and
+ * duplicate count folds and keys them again. Bounded: cleared when full, and
+ * by `forgetWords` when the key leaves memory (they are patients' names).
+ */
+const MEMO_LIMIT = 20_000;
+const memos: Array<Map<string, string>> = [];
+
+/** Drops every memoised word (the patient index calls it when it forgets its rows). */
+export function forgetWords(): void {
+  for (const memo of memos) memo.clear();
+}
+
+function memoised(compute: (word: string) => string): (word: string) => string {
+  const memo = new Map<string, string>();
+  memos.push(memo);
+  return (word) => {
+    let result = memo.get(word);
+    if (result === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      result = compute(word);
+      memo.set(word, result);
+    }
+    return result;
+  };
+}
+
+export const foldWord: (word: string) => string = memoised((word) =>
+  word
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
-}
+    .replace(/[^a-z0-9]/g, ''),
+);
 
 /**
  * `partial`: the word is still being typed, so a final h is kept (it may be
  * the start of "Muh|ammad", not the silent end of "Fatumah").
  */
 export function phoneticKey(word: string, partial = false): string {
+  return partial ? partialKey(word) : wholeKey(word);
+}
+
+const wholeKey = memoised((word) => computeKey(word, false));
+const partialKey = memoised((word) => computeKey(word, true));
+
+function computeKey(word: string, partial: boolean): string {
   let s = foldWord(word).replace(/[0-9]/g, '');
   if (s === '') return '';
   // Placeholders in upper case cannot collide with letters (the word is lower case).
