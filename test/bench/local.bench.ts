@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { createSeededAccounts, type AccountName } from '../support/accounts';
+import { chooseOwnPasswords } from '../support/own-passwords';
 import { chromiumPath } from '../support/chromium';
 import { LockScreen, SetupScreen, type TabletServer } from '../support/pages';
 import { serverCli, webBuildDir as defaultWebDir } from '../support/paths';
@@ -163,7 +164,8 @@ async function main(): Promise<void> {
     [process.env.OUTPOST_SERVER_CLI ?? serverCli, 'seed-demo', '--data', dataDir],
     { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' }, encoding: 'utf8' },
   );
-  const seeded = createSeededAccounts(dataDir, seedOutput, 1);
+  // Staff the CLI created choose their own password first, as in the journeys.
+  const seeded = await chooseOwnPasswords(dataDir, createSeededAccounts(dataDir, seedOutput, 2));
   const server = await startOutpost({ webDir: webBuildDir, dataDir });
   const codes = [...seeded.enrollmentCodes];
   const tablet: TabletServer = {
