@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createApp } from '../src/app';
 import { findRepoRoot } from '../src/config';
+import { lanAddresses } from '../src/cli/tls-commands';
 import { sanNames } from '../src/tls/clinic-ca';
 import { pgliteKind, type TestDatabase } from './support/databases';
 
@@ -223,6 +224,36 @@ describe('serve with the clinic certificate', () => {
     // Loopback plain http stays fully usable (http://localhost is a secure context).
     expect((await fetch(`http://127.0.0.1:${port}/api/me`)).status).toBe(401);
   });
+  // Needs a non-loopback address of this machine to come from "the network".
+  const lan = lanAddresses()[0];
+  it.skipIf(lan === undefined)(
+    'plain http from the network: the certificate yes, the API and ws no (403 https_required)',
+    async () => {
+      const base = `http://${lan}:${port}`;
+      expect((await fetch(`${base}/ca.crt`)).status).toBe(200);
+      expect((await fetch(`${base}/api/version`)).status).toBe(200);
+      const me = await fetch(`${base}/api/me`);
+      expect(me.status).toBe(403);
+      expect(await me.json()).toMatchObject({ error: { code: 'https_required' } });
+      const enroll = await fetch(`${base}/api/devices/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'AAAA-AAAA-AAAA', label: 'x' }),
+      });
+      expect(enroll.status).toBe(403);
+      const status = await new Promise<number>((resolve) => {
+        const socket = new WebSocket(
+          `ws://${lan}:${port}/ws/patient/01930000-0000-7000-8000-00000000abcd`,
+        );
+        socket.on('error', () => {});
+        socket.once('unexpected-response', (_request, response) =>
+          resolve(response.statusCode ?? 0),
+        );
+        socket.once('open', () => resolve(101));
+      });
+      expect(status).toBe(403);
+    },
+  );
 });
 
 describe('serve with the operator’s own certificate files', () => {
