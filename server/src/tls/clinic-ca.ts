@@ -191,7 +191,8 @@ type X509Module = typeof X509;
 async function loadX509(): Promise<X509Module> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto);
+  // It signs with the global WebCrypto (`globalThis.crypto`, Node's webcrypto since Node 19),
+  // the same implementation that made the keys here.
   return x509;
 }
 
