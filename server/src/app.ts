@@ -21,6 +21,7 @@ import type { ScryptParams } from './auth/passwords';
 import { HttpError, type ErrorBody } from './http/errors';
 import { safeError } from './logger';
 import { authorize, routeKey, type AuthVariables } from './middleware/authorize';
+import { plainHttpLimits } from './middleware/plain-http';
 import { securityHeaders, sameOriginOnly } from './middleware/security-headers';
 import { createAuditRepository, type AuditRepository } from './repositories/audit-repository';
 import {
@@ -44,6 +45,7 @@ import { createPushSubscriptionRepository } from './repositories/push-subscripti
 import { pushRoutes } from './routes/push';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
+import { caCertificateRoutes } from './routes/ca-certificate';
 import { healthRoutes } from './routes/health';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
@@ -89,6 +91,12 @@ export interface AppDeps {
   readonly onRevoked?: () => void;
   /** Web Push to specialists (main.ts: OUTPOST_VAPID_*); off without `config`. `send` for tests. */
   readonly webPush?: { readonly config?: WebPushConfig; readonly send?: PushSend };
+  /**
+   * Set when this server also speaks https on its port (main.ts `tls`): plain http
+   * from the network is then limited (middleware/plain-http.ts), /api/version says
+   * so, and /ca.crt offers the CA certificate when there is one.
+   */
+  readonly https?: { readonly caCertPem: string | undefined };
 }
 
 /** Largest sync request body accepted; sync pages are bounded well below it. */
@@ -164,7 +172,8 @@ export function createAppWithServices(deps: AppDeps) {
       );
     }),
   );
-  app.use('*', securityHeaders());
+  app.use('*', securityHeaders({ trustProxy: deps.trustProxy ?? false }));
+  if (deps.https !== undefined) app.use('*', plainHttpLimits());
   app.use('/api/*', sameOriginOnly(deps.allowedOrigins ?? []));
   app.use(
     '/api/*',
@@ -238,9 +247,17 @@ export function createAppWithServices(deps: AppDeps) {
   }
 
   app.route('/healthz', healthRoutes(deps));
+  app.route('/ca.crt', caCertificateRoutes(deps.https?.caCertPem));
 
   const api = new Hono<{ Variables: AuthVariables }>();
-  api.get('/version', (c) => c.json({ version: deps.version }));
+  // `https`: this server answers https on this same host and port; the app, opened
+  // over plain http, tells the health worker to go there (and where the clinic
+  // certificate is, when there is one to install).
+  const https =
+    deps.https === undefined
+      ? {}
+      : { https: { clinicCertificate: deps.https.caCertPem === undefined ? null : '/ca.crt' } };
+  api.get('/version', (c) => c.json({ version: deps.version, ...https }));
   api.route(
     '/',
     authRoutes({

@@ -2,13 +2,14 @@
  * `pnpm outpost <command>`: the operator's entry point.
  * Configuration errors print one clear line and exit 1; no stack traces.
  */
-import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, loadConfig, parsePort, type Config } from './config';
 import { openConfiguredDatabase, startServer } from './main';
 import { seedDemo, DEMO_CLINIC, type DemoCredentials } from './services/demo-seed';
 import { decodeCommand, scoreCommand } from './cli/data-commands';
 import { ADMIN_HELP, runAdminCommand } from './cli/admin-commands';
+import { TLS_HELP, lanAddresses, runTlsCommand } from './cli/tls-commands';
+import { RENEWAL_WARNING_DAYS } from './tls/server-tls';
 import { StartupError } from './startup-error';
 
 const HELP = `Outpost — offline-first telemedicine server
@@ -16,7 +17,10 @@ const HELP = `Outpost — offline-first telemedicine server
 Usage: pnpm outpost <command> [options]
 
 Commands:
-  serve [--port N] [--data DIR]   Serve the API and the web app (default port ${DEFAULT_PORT}, data ${DEFAULT_DATA_DIR})
+  serve [--port N] [--data DIR] [--tls-cert FILE --tls-key FILE] [--tls-ca FILE]
+                                  Serve the API and the web app (default port ${DEFAULT_PORT}, data ${DEFAULT_DATA_DIR});
+                                  https and http on the one port when DIR/tls/ (from \`tls init\`) or
+                                  --tls-cert/--tls-key give a certificate
   migrate [--data DIR]            Apply database migrations
   seed-demo [--data DIR]          Create the demo clinic, one demo user per role and an enrollment
                                   code (safe to run again; the passwords are printed the first time only)
@@ -25,6 +29,7 @@ Commands:
                                   {"characteristic": "2a35", "hex": "…"} or {"protocol": "cms50", "hex": "…"}
   help                            Show this help
 
+${TLS_HELP}
 ${ADMIN_HELP}
 Environment:
   DATABASE_URL       postgres://… to use a PostgreSQL server instead of the embedded database
@@ -37,6 +42,8 @@ Environment:
                      (otherwise generated once and kept in the database)
   OUTPOST_ALLOWED_ORIGINS  extra origins allowed to call the API (comma-separated)
   OUTPOST_TRUST_PROXY=1    take the client address from X-Forwarded-For (behind a reverse proxy)
+  OUTPOST_TLS_CERT, OUTPOST_TLS_KEY  your own certificate and key (PEM) instead of DIR/tls/
+                     (flags win); OUTPOST_TLS_CA a CA certificate to offer tablets at /ca.crt
 `;
 
 type CommandHandler = (config: Config) => Promise<void>;
@@ -44,14 +51,35 @@ type CommandHandler = (config: Config) => Promise<void>;
 const commands: Record<string, CommandHandler> = {
   async serve(config) {
     const server = await startServer(config);
-    process.stdout.write(`Outpost ${config.version} is running at ${server.url}\n`);
-    // Tablets on the clinic's network reach this machine by its LAN address.
-    for (const address of lanAddresses()) {
-      process.stdout.write(`  on this network: http://${address}:${server.port}\n`);
+    const out = (line: string) => process.stdout.write(line + '\n');
+    out(`Outpost ${config.version} is running at ${server.url}`);
+    // Tablets on the clinic's network reach this machine by its LAN address, over
+    // https only: the browser gives WebCrypto (the tablet's encryption) only to secure pages.
+    const addresses = lanAddresses();
+    if (server.tls === undefined) {
+      for (const address of addresses) out(`  on this network: http://${address}:${server.port}`);
+      if (addresses.length > 0)
+        out('  tablets on this network need https: run `pnpm --silent outpost tls init`');
+    } else {
+      for (const address of addresses) out(`  on this network: https://${address}:${server.port}`);
+      const missing = addresses.filter((address) => !server.tls!.names.includes(address));
+      if (missing.length > 0)
+        out(
+          `  the certificate does not name ${missing.join(', ')}: run \`pnpm --silent outpost tls init\` and restart`,
+        );
+      if (server.tls.caCertPem !== undefined && addresses[0] !== undefined)
+        out(
+          `  first time on a tablet: install the clinic certificate from http://${addresses[0]}:${server.port}/ca.crt`,
+        );
+      const daysLeft = Math.floor((server.tls.notAfter.getTime() - Date.now()) / 86_400_000);
+      if (daysLeft < RENEWAL_WARNING_DAYS)
+        out(
+          daysLeft < 0
+            ? `  THE CERTIFICATE ${server.tls.certPath} HAS EXPIRED: tablets refuse it. Renew it (\`pnpm --silent outpost tls init\`) and restart.`
+            : `  the certificate expires in ${daysLeft} days: renew it with \`pnpm --silent outpost tls init\` and restart.`,
+        );
     }
-    process.stdout.write(
-      'Open it in Chrome and enroll the tablet with an enrollment code. Ctrl-C stops.\n',
-    );
+    out('Open it in Chrome and enroll the tablet with an enrollment code. Ctrl-C stops.');
     const stop = () => {
       void server.close().then(() => process.exit(0));
     };
@@ -97,13 +125,6 @@ function printDemoCredentials(credentials: DemoCredentials): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function lanAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)
-    .map((entry) => entry!.address);
-}
-
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -119,6 +140,31 @@ export async function runCli(argv: string[]): Promise<number> {
   };
   if (command === 'score') return scoreCommand(io);
   if (command === 'decode') return decodeCommand(io);
+  if (command === 'tls') {
+    if (rest.includes('--help') || rest.includes('-h') || rest.length === 0) {
+      process.stdout.write(TLS_HELP);
+      return rest.length === 0 ? 2 : 0;
+    }
+    try {
+      await runTlsCommand(
+        rest,
+        (dataDir) => loadConfig(process.env, dataDir === undefined ? {} : { dataDir }),
+        { stdout: process.stdout, now: () => Date.now() },
+      );
+      return 0;
+    } catch (error) {
+      if (
+        error instanceof StartupError ||
+        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ) {
+        process.stderr.write(
+          `outpost: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        return error instanceof StartupError ? 1 : 2;
+      }
+      throw error;
+    }
+  }
   if (command === 'user' || command === 'clinic' || command === 'device') {
     if (rest.includes('--help') || rest.includes('-h') || rest.length === 0) {
       process.stdout.write(ADMIN_HELP);
@@ -163,13 +209,23 @@ export async function runCli(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  let values: { port?: string; data?: string; help?: boolean };
+  let values: {
+    port?: string;
+    data?: string;
+    'tls-cert'?: string;
+    'tls-key'?: string;
+    'tls-ca'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: rest,
       options: {
         port: { type: 'string' },
         data: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -186,6 +242,9 @@ export async function runCli(argv: string[]): Promise<number> {
     const config = loadConfig(process.env, {
       ...(values.port === undefined ? {} : { port: parsePort(values.port, '--port') }),
       ...(values.data === undefined ? {} : { dataDir: values.data }),
+      ...(values['tls-cert'] === undefined ? {} : { tlsCertFile: values['tls-cert'] }),
+      ...(values['tls-key'] === undefined ? {} : { tlsKeyFile: values['tls-key'] }),
+      ...(values['tls-ca'] === undefined ? {} : { tlsCaFile: values['tls-ca'] }),
     });
     await handler(config);
     return 0;

@@ -22,6 +22,16 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** OUTPOST_TRUST_PROXY=1: take the client address from X-Forwarded-For. */
   readonly trustProxy: boolean;
+  /**
+   * The operator's own certificate (--tls-cert/--tls-key, OUTPOST_TLS_CERT/OUTPOST_TLS_KEY;
+   * both or neither) and the CA certificate offered at /ca.crt (--tls-ca, OUTPOST_TLS_CA).
+   * Without them `serve` uses `<dataDir>/tls/` when `outpost tls init` made it (tls/server-tls.ts).
+   */
+  readonly tls: {
+    readonly certFile: string | undefined;
+    readonly keyFile: string | undefined;
+    readonly caFile: string | undefined;
+  };
 }
 
 export const DEFAULT_PORT = 8787;
@@ -53,6 +63,9 @@ export function parsePort(raw: string, source: string): number {
 export interface ConfigOverrides {
   port?: number;
   dataDir?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsCaFile?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Config {
@@ -75,7 +88,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     trustProxy: env.OUTPOST_TRUST_PROXY === '1',
+    tls: loadTlsFiles(env, overrides),
   };
+}
+
+function loadTlsFiles(env: NodeJS.ProcessEnv, overrides: ConfigOverrides): Config['tls'] {
+  const pick = (flag: string | undefined, variable: string | undefined) => {
+    const value = (flag ?? variable)?.trim();
+    return value ? resolve(value) : undefined;
+  };
+  const certFile = pick(overrides.tlsCertFile, env.OUTPOST_TLS_CERT);
+  const keyFile = pick(overrides.tlsKeyFile, env.OUTPOST_TLS_KEY);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new StartupError(
+      certFile === undefined
+        ? '--tls-key (OUTPOST_TLS_KEY) needs --tls-cert (OUTPOST_TLS_CERT): give both or neither.'
+        : '--tls-cert (OUTPOST_TLS_CERT) needs --tls-key (OUTPOST_TLS_KEY): give both or neither.',
+    );
+  }
+  return { certFile, keyFile, caFile: pick(overrides.tlsCaFile, env.OUTPOST_TLS_CA) };
 }
 
 function readVersion(root: string): string {

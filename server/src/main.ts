@@ -2,7 +2,10 @@
  * Composition root: config → database (+ migrations) → createApp(deps) → listen.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createAdaptorServer } from '@hono/node-server';
 import { createAppWithServices, type AppDeps } from './app';
 import type { Config } from './config';
@@ -21,6 +24,9 @@ import { createLiveTickets } from './security/live-tickets';
 import { loadDeviceKeySecret, loadJwtSecret } from './services/auth-service';
 import { createSyncRepository } from './repositories/sync-repository';
 import { StartupError } from './startup-error';
+import { acceptTlsOnSamePort } from './http/same-port-tls';
+import { isLoopbackAddress } from './middleware/plain-http';
+import { loadServerTls, type ServerTls } from './tls/server-tls';
 import { createDocumentEvents } from './sync/events';
 import { loadWebPushConfig } from './consults/push-notifier';
 
@@ -31,6 +37,7 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
 }
 
 export interface NodeServer {
+  /** The listening server: plain http, or with `tls` https and http on its one port. */
   readonly server: Server;
   readonly live: LiveServer;
 }
@@ -39,12 +46,15 @@ export interface NodeServer {
  * The HTTP app and the live channel on one Node server (not listening yet):
  * `/ws/<docId>` upgrades go to the live channel, every other request to the app.
  * Batch sync and the live channel share one repository and one event fan-out.
+ * With `tls` the same port also speaks https (and wss): http/same-port-tls.ts.
  */
 export function createNodeServer(
-  deps: Omit<AppDeps, 'events' | 'syncRepository' | 'liveTickets' | 'onRevoked'> & {
+  deps: Omit<AppDeps, 'events' | 'syncRepository' | 'liveTickets' | 'onRevoked' | 'https'> & {
     readonly liveRateLimit?: RateLimit;
     /** How often open live connections are re-checked for revocation (default 15 s). */
     readonly revocationCheckMs?: number;
+    /** Serve https (and wss) on the same port with this certificate. */
+    readonly tls?: Pick<ServerTls, 'cert' | 'key' | 'caCertPem'>;
   },
 ): NodeServer {
   const events = createDocumentEvents((error) =>
@@ -53,8 +63,10 @@ export function createNodeServer(
   const repository = createSyncRepository(deps.database.db, { now: deps.now, events });
   const liveTickets = createLiveTickets(deps.now);
   const liveRef: { current?: LiveServer } = {};
+  const { tls, ...appDeps } = deps;
   const { app, services } = createAppWithServices({
-    ...deps,
+    ...appDeps,
+    ...(tls === undefined ? {} : { https: { caCertPem: tls.caCertPem } }),
     events,
     syncRepository: repository,
     liveTickets,
@@ -84,21 +96,51 @@ export function createNodeServer(
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   liveRef.current = live;
   const liveServer = live;
-  server.on('upgrade', (request, socket, head: Buffer) => {
-    if ((request.url ?? '').startsWith(LIVE_PATH_PREFIX))
-      liveServer.handleUpgrade(request, socket, head);
-    else socket.destroy();
-  });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!(request.url ?? '').startsWith(LIVE_PATH_PREFIX)) socket.destroy();
+    else if (tls !== undefined && !(request.socket as TLSSocket).encrypted && !isLoopback(request))
+      // Plain ws from the network when wss is on offer: records travel only encrypted.
+      refuseUpgrade(socket, 'https_required');
+    else liveServer.handleUpgrade(request, socket, head);
+  };
+  server.on('upgrade', onUpgrade);
+  if (tls !== undefined) {
+    const secure = createAdaptorServer({
+      fetch: app.fetch,
+      createServer: createHttpsServer,
+      serverOptions: { cert: tls.cert, key: tls.key },
+    }) as HttpsServer;
+    secure.on('upgrade', onUpgrade);
+    acceptTlsOnSamePort(server, secure);
+  }
   return { server, live: liveServer };
 }
 
+function isLoopback(request: IncomingMessage): boolean {
+  return isLoopbackAddress(request.socket.remoteAddress);
+}
+
+function refuseUpgrade(socket: Duplex, code: string): void {
+  const body = JSON.stringify({
+    error: { code, message: 'On this network the live channel is served over wss:// only.' },
+  });
+  socket.end(
+    `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export interface RunningServer {
+  /** `https://localhost:<port>` with TLS, else `http://localhost:<port>`. */
   readonly url: string;
   readonly port: number;
+  /** The certificate in use, when https is served. */
+  readonly tls: ServerTls | undefined;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  // First: a bad certificate is a configuration error, found before the database is touched.
+  const tls = loadServerTls(config);
   const webPush = loadWebPushConfig(process.env);
   const logger = createLogger(config.logLevel);
   const database = await openConfiguredDatabase(config);
@@ -131,6 +173,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
     ...(webPush === undefined ? {} : { webPush: { config: webPush } }),
+    ...(tls === undefined ? {} : { tls }),
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -156,11 +199,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://localhost:${port}`;
-  logger.info({ port, db: database.description, version: config.version }, 'Outpost is serving');
+  const url = `${tls === undefined ? 'http' : 'https'}://localhost:${port}`;
+  logger.info(
+    { port, db: database.description, version: config.version, https: tls !== undefined },
+    'Outpost is serving',
+  );
   return {
     url,
     port,
+    tls,
     close: async () => {
       await live.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

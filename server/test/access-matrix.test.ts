@@ -200,6 +200,12 @@ for (const kind of databaseKinds()) {
         request: () => ['GET', '/api/version'],
         expect: { anon: 'ok', hw: 'ok' },
       },
+      // 404 no_clinic_certificate here (this server has no TLS): public, not 401 (test/tls.test.ts serves one).
+      {
+        route: 'GET /ca.crt',
+        request: () => ['GET', '/ca.crt'],
+        expect: { anon: 'ok', hw: 'ok', systemAdmin: 'ok' },
+      },
       { route: 'GET /*', request: () => ['GET', '/patients/x'], expect: { anon: 'ok' } }, // 503 app not built: public, not 401
       { route: 'HEAD /*', request: () => ['HEAD', '/'], expect: { anon: 'ok' } },
       {

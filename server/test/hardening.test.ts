@@ -79,7 +79,8 @@ describe('hardening', () => {
       await fetch(`${server.base}/healthz`),
       await fetch(`${server.base}/api/me`),
     ]) {
-      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=31536000/);
+      // HSTS only over https (RFC 6797 §7.2); test/tls.test.ts sees it there.
+      expect(response.headers.get('strict-transport-security')).toBeNull();
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       expect(response.headers.get('access-control-allow-origin')).toBeNull();

@@ -63,6 +63,10 @@ const user = (
 export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /healthz': { kind: 'public', why: 'liveness for load balancers; no data' },
   'GET /api/version': { kind: 'public', why: 'the app checks for updates before sign-in' },
+  'GET /ca.crt': {
+    kind: 'public',
+    why: 'the clinic CA’s public certificate, which a tablet installs before it can trust https; no key',
+  },
   'POST /api/devices/enroll': {
     kind: 'public',
     why: 'the one-time code is the credential; rate-limited per address',

@@ -1,7 +1,9 @@
 /**
  * Security headers on every response (C15), and the same-origin rule for the API.
  *
- * - HSTS for a year (browsers ignore it over plain http, so LAN http still works);
+ * - HSTS for a year, only on responses that travelled over https (RFC 6797 §7.2:
+ *   never over plain http, where it means nothing and a clinic LAN server without
+ *   TLS still works); behind a trusted proxy, when it says X-Forwarded-Proto: https;
  * - nosniff, Referrer-Policy no-referrer, frame-ancestors 'none', COOP same-origin;
  * - CSP: HTML gets the app's policy (scripts only from 'self' plus the hashes of
  *   the shell's inline bootstrap script, computed by routes/static.ts); every other
@@ -10,6 +12,7 @@
  */
 import { createMiddleware } from 'hono/factory';
 import { HttpError } from '../http/errors';
+import { arrivedEncrypted } from './plain-http';
 
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -32,11 +35,14 @@ export function appCsp(scriptHashes: readonly string[]): string {
   ].join('; ');
 }
 
-export function securityHeaders() {
+export function securityHeaders(options: { readonly trustProxy: boolean }) {
   return createMiddleware(async (c, next) => {
     await next();
     const headers = c.res.headers;
-    headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    const overHttps =
+      arrivedEncrypted(c) ||
+      (options.trustProxy && c.req.header('x-forwarded-proto')?.trim().toLowerCase() === 'https');
+    if (overHttps) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     headers.set('X-Content-Type-Options', 'nosniff');
     headers.set('Referrer-Policy', 'no-referrer');
     headers.set('X-Frame-Options', 'DENY');

@@ -247,6 +247,8 @@ export const en = {
   'setup.enrolled': 'Enrolled for {clinic} as “{label}”.',
   'setup.ready': 'This tablet is set up for {clinic}.',
   'setup.open': 'Open Outpost',
+  'setup.insecure.downloadCertificate': 'Download the clinic certificate',
+  'setup.insecure.openSecure': 'Open the secure address',
   'setup.wiped':
     'An administrator withdrew this tablet. Its records and keys were erased from it. To use it again, enroll it with a new code.',
   'signIn.title': 'Sign in',
@@ -473,6 +475,10 @@ export const en = {
   'session.noAccess': 'Your role does not open the patient records of this clinic on this tablet.',
   'auth.error.crypto_unavailable':
     'This browser cannot protect patient data on this connection. Open Outpost with an https:// address, and ask your administrator if you do not have one.',
+  'auth.error.crypto_unavailable_https':
+    'This browser cannot protect patient data on this connection. Open Outpost at {url} instead.',
+  'auth.error.crypto_unavailable_install':
+    'First time on this tablet? Install the clinic certificate first: download it from {url}, then Settings → Security → Install certificate → CA certificate, and choose the downloaded file (or search Settings for “certificate”).',
   loading: 'Loading…',
   'patients.title': 'Patients',
   'patients.search': 'Search by name, phone, ID or village',

@@ -250,6 +250,8 @@ export const fr: Messages = {
   'setup.enrolled': 'Enrôlée pour {clinic} sous le nom « {label} ».',
   'setup.ready': 'Cette tablette est configurée pour {clinic}.',
   'setup.open': 'Ouvrir Outpost',
+  'setup.insecure.downloadCertificate': 'Télécharger le certificat de la clinique',
+  'setup.insecure.openSecure': 'Ouvrir l’adresse sécurisée',
   'setup.wiped':
     'Un administrateur a retiré cette tablette. Ses dossiers et ses clés ont été effacés. Pour la réutiliser, enrôlez-la avec un nouveau code.',
   'signIn.title': 'Se connecter',
@@ -486,6 +488,10 @@ export const fr: Messages = {
     'Votre rôle n’ouvre pas les dossiers des patients de ce centre sur cette tablette.',
   'auth.error.crypto_unavailable':
     'Ce navigateur ne peut pas protéger les données des patients sur cette connexion. Ouvrez Outpost avec une adresse https:// ; demandez-la à votre administrateur si vous ne l’avez pas.',
+  'auth.error.crypto_unavailable_https':
+    'Ce navigateur ne peut pas protéger les données des patients sur cette connexion. Ouvrez plutôt Outpost à l’adresse {url}.',
+  'auth.error.crypto_unavailable_install':
+    'Première fois sur cette tablette ? Installez d’abord le certificat de la clinique : téléchargez-le depuis {url}, puis Paramètres → Sécurité → Installer un certificat → Certificat CA, et choisissez le fichier téléchargé (ou cherchez « certificat » dans les Paramètres).',
   loading: 'Chargement…',
   'patients.title': 'Patients',
   'patients.search': 'Rechercher par nom, téléphone, identifiant ou village',

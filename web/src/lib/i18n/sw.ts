@@ -247,6 +247,8 @@ export const sw: Messages = {
   'setup.enrolled': 'Kimesajiliwa kwa {clinic} kama “{label}”.',
   'setup.ready': 'Kishikwambi hiki kimeandaliwa kwa {clinic}.',
   'setup.open': 'Fungua Outpost',
+  'setup.insecure.downloadCertificate': 'Pakua cheti cha kliniki',
+  'setup.insecure.openSecure': 'Fungua anwani salama',
   'setup.wiped':
     'Msimamizi amekiondoa kishikwambi hiki. Kumbukumbu na funguo zake zimefutwa. Ili kukitumia tena, kisajili kwa msimbo mpya.',
   'signIn.title': 'Ingia',
@@ -477,6 +479,10 @@ export const sw: Messages = {
     'Wadhifa wako haufungui kumbukumbu za wagonjwa wa zahanati hii kwenye kishikwambi hiki.',
   'auth.error.crypto_unavailable':
     'Kivinjari hiki hakiwezi kulinda data za wagonjwa kwenye muunganisho huu. Fungua Outpost kwa anwani ya https://, na muulize msimamizi wako kama huna.',
+  'auth.error.crypto_unavailable_https':
+    'Kivinjari hiki hakiwezi kulinda data za wagonjwa kwenye muunganisho huu. Badala yake fungua Outpost kwenye {url}.',
+  'auth.error.crypto_unavailable_install':
+    'Mara ya kwanza kwenye kompyuta kibao hii? Kwanza sakinisha cheti cha kliniki: kipakue kutoka {url}, kisha Mipangilio → Usalama → Sakinisha cheti → Cheti cha CA, na uchague faili uliyopakua (au tafuta “cheti” kwenye Mipangilio).',
   loading: 'Inapakia…',
   'patients.title': 'Wagonjwa',
   'patients.search': 'Tafuta kwa jina, simu, kitambulisho au kijiji',
