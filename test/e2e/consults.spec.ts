@@ -96,6 +96,11 @@ test('offline consult with a photo → the specialist answers → the health wor
   const at = items.findIndex((text) => text.includes('Fast breathing'));
   expect(items.slice(0, at).every((text) => text.includes('Emergency'))).toBe(true);
   expect(items.slice(at + 1).some((text) => text.includes('Emergency'))).toBe(false);
+  // Filtered to the clinic it came from, it is still there. (A select's name carries its option.)
+  await sp
+    .getByRole('combobox', { name: /^Clinic/ })
+    .selectOption({ label: 'Kijiji Demo Clinic (fictional)' });
+  await expect(ours).toBeVisible();
   await ours.click();
   await expect(sp.getByTestId('consult-snapshot')).toContainText('58 years');
   await expect(sp.getByTestId('consult-photos').getByRole('img')).toBeVisible({ timeout: 30_000 });

@@ -815,6 +815,7 @@ export const en = {
   'queue.urgentArrived': '{count} new urgent consult(s) arrived.',
   'queue.dismiss': 'Dismiss',
   'queue.filter.status': 'Status',
+  'queue.filter.clinic': 'Clinic',
   'queue.filter.waiting': 'Waiting',
   'queue.status.waiting': 'Waiting for an answer',
   'queue.status.more-info-needed': 'Waiting for the clinic',

@@ -840,6 +840,7 @@ export const fr: Messages = {
   'queue.urgentArrived': '{count} nouvelle(s) demande(s) urgente(s).',
   'queue.dismiss': 'Fermer',
   'queue.filter.status': 'Statut',
+  'queue.filter.clinic': 'Clinique',
   'queue.filter.waiting': 'Attente',
   'queue.status.waiting': 'En attente de réponse',
   'queue.status.more-info-needed': 'En attente du centre',

@@ -822,6 +822,7 @@ export const sw: Messages = {
   'queue.urgentArrived': 'Ushauri {count} mpya wa haraka umefika.',
   'queue.dismiss': 'Ondoa',
   'queue.filter.status': 'Hali',
+  'queue.filter.clinic': 'Kliniki',
   'queue.filter.waiting': 'Kusubiri',
   'queue.status.waiting': 'Zinasubiri jibu',
   'queue.status.more-info-needed': 'Zinasubiri kliniki',
