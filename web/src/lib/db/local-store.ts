@@ -35,7 +35,6 @@ import {
   type PatientView,
   type WrongDocumentKind,
 } from '@outpost/shared/model';
-import { rekeyDocument } from '@outpost/shared/model/rekey';
 import type { Clock, IdSource, Random } from '@outpost/shared/deps';
 import type { ClinicId, ConsultId, DeviceId, PatientId, UserId } from '@outpost/shared/ids';
 import { err, ok, type Result } from '@outpost/shared/result';
@@ -784,6 +783,8 @@ export class LocalStore implements TabletStore {
     let added = 0;
     const rekey = async (docId: string, kind: DocKind, serverState: Uint8Array) => {
       const local = await working(docId, kind);
+      // Rare (a client-id clash): its code loads when needed, not with the first screen.
+      const { rekeyDocument } = await import('@outpost/shared/model/rekey');
       const outcome = rekeyDocument(local.doc, serverState, identity.clientId);
       touched.set(docId, { doc: outcome.doc, kind, cause: 'rekey', changed: true });
       rekeyPending.delete(docId);

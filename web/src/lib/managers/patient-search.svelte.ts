@@ -7,13 +7,12 @@
  * Duplicate review (pairs) and the registration warning use the same rows.
  */
 import type { LocalStore, PatientRow } from '$lib/db';
-import {
+import type * as DuplicateRulesModule from '$lib/search/duplicates';
+import type {
   DuplicateFinder,
-  duplicateReasons,
-  identityOfRow,
-  type DuplicatePair,
-  type DuplicateReason,
-  type Identity,
+  DuplicatePair,
+  DuplicateReason,
+  Identity,
 } from '$lib/search/duplicates';
 import { PatientIndex } from '$lib/search/patient-index';
 import { forgetWords } from '$lib/search/phonetic';
@@ -26,6 +25,12 @@ const FINDER_CHUNK = 500;
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+type DuplicateRules = typeof DuplicateRulesModule;
+let duplicateRules: Promise<DuplicateRules> | undefined;
+/** The duplicate rules load after the first screen: drawing the patient list does not need them. */
+const loadDuplicateRules = (): Promise<DuplicateRules> =>
+  (duplicateRules ??= import('$lib/search/duplicates'));
+
 export class PatientSearch {
   /** True once the index holds every patient of the store. */
   ready = $state(false);
@@ -37,7 +42,7 @@ export class PatientSearch {
    * filled in small tasks after the index is ready (ten thousand patients
    * compared at once would freeze a cheap tablet for a second).
    */
-  #finder = new DuplicateFinder();
+  #finder: DuplicateFinder | undefined;
   #finderFilled = false;
   #pairsCache: { revision: number; day: number; pairs: DuplicatePair[] } | undefined;
   #store: LocalStore | undefined;
@@ -115,20 +120,25 @@ export class PatientSearch {
     this.ready = true;
     this.revision++;
     // Not awaited: changes saved meanwhile reach the index without waiting for it.
-    this.#filling = this.#fillFinder(store, rows).catch((error: unknown) => {
+    this.#filling = this.#fillFinder(store).catch((error: unknown) => {
       console.error('duplicate finder', error);
     });
   }
 
   #resetFinder(): void {
-    this.#finder = new DuplicateFinder();
+    this.#finder = undefined;
     this.#finderFilled = false;
     this.#pairsCache = undefined;
   }
 
-  /** Fills the duplicate finder from `rows` and compares them, a chunk per task. */
-  async #fillFinder(store: LocalStore, rows: readonly PatientRow[]): Promise<void> {
-    const finder = this.#finder;
+  /** Fills the duplicate finder from the index and compares the rows, a chunk per task. */
+  async #fillFinder(store: LocalStore): Promise<void> {
+    const { DuplicateFinder } = await loadDuplicateRules();
+    if (store !== this.#store || this.#finder !== undefined) return;
+    const finder = new DuplicateFinder();
+    this.#finder = finder;
+    // From here, changes reach the finder row by row (#flush); the rows as they are now fill it.
+    const rows = [...this.#index.all()];
     const abandoned = () => store !== this.#store || finder !== this.#finder || this.#finderFilled;
     for (let i = 0; i < rows.length; i += FINDER_CHUNK) {
       await nextTask();
@@ -157,10 +167,10 @@ export class PatientSearch {
       const row = rows[i];
       if (row) {
         this.#index.upsert(row);
-        this.#finder.upsert(row);
+        this.#finder?.upsert(row);
       } else {
         this.#index.remove(docId);
-        this.#finder.remove(docId);
+        this.#finder?.remove(docId);
       }
     });
     this.revision++;
@@ -185,10 +195,11 @@ export class PatientSearch {
     return rows;
   }
 
-  /** Patients who look like the one being registered, with why. */
+  /** Patients who look like the one being registered, with why (`rules`: `$lib/search/duplicates`). */
   duplicatesOf(
     identity: Identity,
     nowMs: number,
+    { duplicateReasons, identityOfRow }: Pick<DuplicateRules, 'duplicateReasons' | 'identityOfRow'>,
   ): { row: PatientRow; reasons: DuplicateReason[] }[] {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local to this call
     const candidates = new Map<string, PatientRow>();
@@ -214,11 +225,15 @@ export class PatientSearch {
     const day = Math.floor(nowMs / 86_400_000);
     const cached = this.#pairsCache;
     if (cached?.revision === this.revision && cached.day === day) return cached.pairs;
+    const finder = this.#finder;
+    // The rules are still loading (moments after the first screen): none yet, the
+    // fill bumps `revision` when they are in.
+    if (finder === undefined) return [];
     if (!this.#finderFilled) {
-      this.#finder.replaceAll(this.#index.all());
+      finder.replaceAll(this.#index.all());
       this.#finderFilled = true;
     }
-    const pairs = this.#finder.pairs(nowMs, (key) => this.#dismissed.has(key));
+    const pairs = finder.pairs(nowMs, (key) => this.#dismissed.has(key));
     this.#pairsCache = { revision: this.revision, day, pairs };
     return pairs;
   }
