@@ -153,16 +153,7 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       return 0;
     } catch (error) {
-      if (
-        error instanceof StartupError ||
-        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ) {
-        process.stderr.write(
-          `outpost: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        return error instanceof StartupError ? 1 : 2;
-      }
-      throw error;
+      return commandFailure(error);
     }
   }
   if (command === 'user' || command === 'clinic' || command === 'device') {
@@ -190,16 +181,7 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       return 0;
     } catch (error) {
-      if (
-        error instanceof StartupError ||
-        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ) {
-        process.stderr.write(
-          `outpost: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        return error instanceof StartupError ? 1 : 2;
-      }
-      throw error;
+      return commandFailure(error);
     }
   }
   const handler = commands[command];
@@ -259,3 +241,18 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const exitCode = await runCli(process.argv.slice(2));
 if (exitCode !== 0 || process.argv[2] !== 'serve') process.exitCode = exitCode;
+
+/**
+ * A command's expected failure in one line on stderr (exit 1 for a startup
+ * problem, 2 for bad arguments); anything else is a bug and is rethrown.
+ */
+function commandFailure(error: unknown): number {
+  if (
+    error instanceof StartupError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
+    process.stderr.write(`outpost: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof StartupError ? 1 : 2;
+  }
+  throw error;
+}
