@@ -3,16 +3,16 @@
  * everyone in the room) is rewritten by the server from who the connection
  * is: the caller's own name and role, and what kind of text they are typing —
  * nothing else. A modified client cannot pose as someone else ("Dr …") or slip
- * patient data into presence. The shape is the consult screen's
- * (web/src/lib/consults/presence.ts); a state without `user` is relayed empty.
+ * patient data into presence. The shape is `@outpost/shared/consult`'s
+ * presence; a state without `user` is relayed empty.
  *
  * Awareness update layout (y-protocols): varuint count, then per client
  * varuint clientID · varuint clock · varstring JSON state ("null" = left).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { isTypingKind } from '@outpost/shared/consult';
 
-export const TYPING_KINDS = ['answer', 'more-info', 'reply'] as const;
 const MAX_STATES = 64;
 
 export interface PresenceIdentity {
@@ -44,6 +44,6 @@ function stamp(state: unknown, who: PresenceIdentity): unknown {
   const typing = (state as { typing?: unknown }).typing;
   return {
     user: { name: who.name, role: who.role },
-    typing: TYPING_KINDS.some((kind) => kind === typing) ? typing : null,
+    typing: isTypingKind(typing) ? typing : null,
   };
 }

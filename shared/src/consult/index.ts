@@ -8,3 +8,4 @@ export * from './service-levels';
 export * from './snapshot';
 export * from './routing';
 export * from './monitoring-window';
+export * from './presence';

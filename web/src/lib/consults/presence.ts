@@ -4,7 +4,8 @@
  *
  * - What we announce is a name and a role, and what kind of text we are typing
  *   — never patient data, never an id: awareness is relayed to everyone in the
- *   room (the server checks who may join, not what they announce).
+ *   room (the server checks who may join, and stamps what each announces with
+ *   their own name and role: `@outpost/shared/consult` presence).
  * - What others announce is untrusted: states that are not exactly this shape
  *   are ignored, names are cut to `MAX_NAME_CHARS`.
  * - Typing is cleared by its author after `TYPING_IDLE_MS` without a keystroke,
@@ -12,18 +13,15 @@
  *   connection's states when it leaves; awareness drops a silent peer after 30 s).
  *   Receivers never compare the sender's clock with their own.
  */
-export const PRESENCE_ROLES = [
-  'health-worker',
-  'clinician',
-  'specialist',
-  'district-admin',
-  'system-admin',
-] as const;
-export type PresenceRole = (typeof PRESENCE_ROLES)[number];
+import {
+  PRESENCE_ROLES,
+  isTypingKind,
+  type PresenceRole,
+  type TypingKind,
+} from '@outpost/shared/consult';
 
-/** What is being written: the specialist's answer or request for more, the health worker's reply. */
-export const TYPING_KINDS = ['answer', 'more-info', 'reply'] as const;
-export type TypingKind = (typeof TYPING_KINDS)[number];
+export { PRESENCE_ROLES, TYPING_KINDS } from '@outpost/shared/consult';
+export type { PresenceRole, TypingKind } from '@outpost/shared/consult';
 
 export const MAX_NAME_CHARS = 80;
 export const TYPING_IDLE_MS = 5_000;
@@ -46,8 +44,6 @@ export interface PresencePeer extends PresenceUser {
 
 const isRole = (value: unknown): value is PresenceRole =>
   PRESENCE_ROLES.some((role) => role === value);
-const isTyping = (value: unknown): value is TypingKind =>
-  TYPING_KINDS.some((kind) => kind === value);
 
 /** The state to announce: the name (trimmed, cut) and role only, whatever else `user` holds. */
 export function presenceState(user: PresenceUser, typing: TypingKind | null): ConsultPresenceState {
@@ -64,7 +60,7 @@ export function parsePresence(raw: unknown): ConsultPresenceState | undefined {
   if (typeof user !== 'object' || user === null) return undefined;
   const { name, role } = user as { name?: unknown; role?: unknown };
   if (typeof name !== 'string' || name.trim() === '' || !isRole(role)) return undefined;
-  return presenceState({ name, role }, isTyping(typing) ? typing : null);
+  return presenceState({ name, role }, isTypingKind(typing) ? typing : null);
 }
 
 /**
