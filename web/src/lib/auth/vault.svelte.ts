@@ -682,8 +682,7 @@ export class Vault {
     let secret: Uint8Array | undefined;
     let deviceWrapped: WrappedSecretRecord | undefined;
     let cipher: RecordCipher;
-    let wrapped: WrappedSecretRecord;
-    let kdf: KdfParams;
+    let passphraseCopy: Pick<UserRecord, 'wrapped' | 'kdf'>;
     try {
       const deviceKey = await deviceWrappingKey(fromBase64Url(signedIn.deviceKey));
       if (existing?.wrapped !== undefined && existing.kdf !== undefined)
@@ -713,8 +712,7 @@ export class Vault {
       }
       if (!deviceCopyOpens)
         deviceWrapped = toRecord(await wrapSecret(secret, deviceKey, deviceAad));
-      kdf = newKdfParams(this.#kdfIterations);
-      wrapped = toRecord(await wrapSecret(secret, await deriveWrappingKey(password, kdf), userAad));
+      passphraseCopy = await this.#wrapForPassphrase(secret, password, userAad);
       cipher = await RecordCipher.fromSecret(secret);
     } finally {
       if (secret !== undefined) wipeBytes(secret);
@@ -737,8 +735,7 @@ export class Vault {
       name: signedIn.user.name,
       role: signedIn.user.role,
       clinicIds: [...signedIn.user.clinicIds],
-      wrapped,
-      kdf: kdfToRecord(kdf),
+      ...passphraseCopy,
       sealedPrivate,
       mustChangePassword: signedIn.user.mustChangePassword === true,
       ...counters,
@@ -809,6 +806,17 @@ export class Vault {
     this.state = 'unlocked';
     const role = this.current?.role ?? 'health-worker';
     await this.#emit({ type: 'unlocked', userId, role });
+  }
+
+  /** The clinic secret wrapped under `passphrase` at today's key-derivation policy. */
+  async #wrapForPassphrase(
+    secret: Uint8Array,
+    passphrase: string,
+    aad: string,
+  ): Promise<{ wrapped: WrappedSecretRecord; kdf: KdfRecord }> {
+    const kdf = newKdfParams(this.#kdfIterations);
+    const wrapped = await wrapSecret(secret, await deriveWrappingKey(passphrase, kdf), aad);
+    return { wrapped: toRecord(wrapped), kdf: kdfToRecord(kdf) };
   }
 
   async #openPrivate(
@@ -914,11 +922,8 @@ export class Vault {
           // online sign-in re-wraps it (the device copy opens the secret).
           await db.updateUser(user.userId, { mustChangePassword: false });
         } else {
-          const kdf = newKdfParams(this.#kdfIterations);
-          const wrapped = await wrapSecret(secret, await deriveWrappingKey(next, kdf), aad);
           await db.updateUser(user.userId, {
-            wrapped: toRecord(wrapped),
-            kdf: kdfToRecord(kdf),
+            ...(await this.#wrapForPassphrase(secret, next, aad)),
             mustChangePassword: false,
           });
         }
@@ -1010,9 +1015,7 @@ export class Vault {
       try {
         if (row.kdf.iterations < this.#kdfIterations) {
           // Wrapped under an older, cheaper policy: re-wrap at today's (auto-rewrap).
-          const kdf = newKdfParams(this.#kdfIterations);
-          const rewrapped = await wrapSecret(secret, await deriveWrappingKey(passphrase, kdf), aad);
-          await db.updateUser(userId, { wrapped: toRecord(rewrapped), kdf: kdfToRecord(kdf) });
+          await db.updateUser(userId, await this.#wrapForPassphrase(secret, passphrase, aad));
         }
         cipher = await RecordCipher.fromSecret(secret);
       } finally {
