@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { assessRisk, type RiskAssessment } from '@outpost/shared/risk';
+import {
+  assessRisk,
+  MEOWS_META,
+  MEOWS_UNVERIFIED_WARNING,
+  type RiskAssessment,
+} from '@outpost/shared/risk';
 import { en, type MessageKey } from './i18n/en';
 import { fr } from './i18n/fr';
 import { interpolate, type Params } from './i18n/i18n.svelte';
 import { sw } from './i18n/sw';
 import {
   imciTexts,
+  meowsWarningText,
   missingText,
   news2ReasonText,
   news2ResponseText,
@@ -100,5 +106,20 @@ describe('risk panel words', () => {
     expect(
       child.notApplicable.map((item) => notApplicableText(FR, child.population, item)),
     ).toEqual([fr['risk.na.child-under-5.news2'], fr['risk.na.child-under-5.qsofa']]);
+  });
+
+  it("shows the maternal chart's unverified warning in every language while it is unverified", () => {
+    const pregnant = assess({
+      ageCompletedMonths: 25 * 12,
+      pregnant: true,
+      vitals: { systolicMmHg: 118, heartRatePerMin: 84 },
+    });
+    const maternal = pregnant.maternal!;
+    expect(maternal.verified).toBe(MEOWS_META.verification === 'verified');
+    expect(maternal.warnings).toEqual(maternal.verified ? [] : [MEOWS_UNVERIFIED_WARNING]);
+    expect(meowsWarningText(EN, MEOWS_UNVERIFIED_WARNING)).toBe(en['risk.meows.unverified']);
+    expect(meowsWarningText(FR, MEOWS_UNVERIFIED_WARNING)).toBe(fr['risk.meows.unverified']);
+    expect(meowsWarningText(SW, MEOWS_UNVERIFIED_WARNING)).toBe(sw['risk.meows.unverified']);
+    expect(meowsWarningText(FR, 'Some future warning')).toBe('Some future warning');
   });
 });
