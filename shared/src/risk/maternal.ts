@@ -7,15 +7,34 @@
  * (Table 1, MEOWS trigger parameters). The chart follows the recommendation
  * of the CEMACH report "Saving Mothers' Lives" 2003–2005 (2007).
  *
- * Trigger rule (verified against the paper's abstract and later studies of the
- * same chart): one observation in a red zone, or two observations in yellow
- * zones at the same time, triggers an urgent medical review.
+ * Trigger rule: one observation in a red zone, or two observations in yellow
+ * zones at the same time, triggers an urgent medical review. Confirmed in the
+ * text of published descriptions of this chart (Dudley et al. 2010, the same
+ * unit; Singh A et al. 2016; Schuler et al. 2019; Kaur et al. 2023; quotes in
+ * docs/clinical-rules.md), not in Singh 2012's abstract, which does not state it.
  *
  * !! VERIFICATION STATUS: the zone limits below were transcribed from Table 1
  * of Singh et al. 2012 but could NOT be checked against a copy of the table
  * while this code was written. `MEOWS_META.verification` is 'unverified' and
  * every result carries `verified: false` and a warning, until a clinician has
  * checked each limit against the paper and flipped the flag (with a test).
+ *
+ * A second search for a readable copy of the table (December 2026; recorded in
+ * docs/clinical-rules.md, "Maternal chart — MEOWS") found none: the paper,
+ * the CEMACH 2007 example chart, Singh A et al. 2016 (EJOGRB), Schuler 2019,
+ * the Rwanda RI and MEOWS tool (Tuyishime 2020) and the NHS England 2024 MEWS
+ * were each reachable only as an abstract or a first page. What it did find:
+ *   - the trigger rule (1 red or 2 yellow) is confirmed word for word by
+ *     several independent descriptions of this chart;
+ *   - no limit is confirmed for the cited chart;
+ *   - PubMed lists an erratum to the paper (Anaesthesia 2012;67(4):453) whose
+ *     content was not seen: check it with Table 1;
+ *   - an audit of the CEMACH example chart in the same hospital (Dudley et al.,
+ *     Arch Dis Child Fetal Neonatal Ed 2010;95 Suppl 1:Fa40) counts red and
+ *     yellow triggers for LOW diastolic pressure, a zone this transcription
+ *     does not have. Its limits are not given, so nothing was added (we never
+ *     invent a threshold); the clinician checking Table 1 must look at it.
+ * The limits are therefore unchanged and still unverified.
  *
  * Zones as transcribed (limits inclusive as printed):
  *   Temperature °C       red <35 or >38        yellow 35–36
