@@ -41,6 +41,32 @@ test('a wrong enrollment code is refused next to the field; a good one leads to 
   await expect(page.getByText('Tablet “Maternity tablet 2”')).toBeVisible();
 });
 
+test('offline before the tablet is ready, a screen not yet stored says so in words', async ({
+  browser,
+}) => {
+  server = await startOutpost();
+  // No service worker: the state of a tablet whose link dropped before it finished preparing.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await new SetupScreen(page).setUp(server, 'Neema');
+  await expect(page.getByTestId('offline-ready')).not.toHaveText(/Ready to work offline/);
+
+  await context.setOffline(true);
+  await page.getByRole('link', { name: 'This tablet' }).click();
+  const error = page.getByTestId('error-page');
+  await expect(error).toContainText('has not finished preparing to work offline');
+  await expect(error).toContainText('Everything already saved on this tablet is safe.');
+  await error.getByRole('link', { name: 'Go to patients' }).click();
+  await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
+
+  // Online again, a mistyped address is "not found", not a crash.
+  await context.setOffline(false);
+  await page.goto(`${server.url}/no-such-screen`);
+  await new LockScreen(page).unlockAs(server.account('Neema'));
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await context.close();
+});
+
 test('after one online visit the app opens with the network cut', async ({ page, context }) => {
   server = await startOutpost();
   const patients = await new SetupScreen(page).setUp(server, 'Neema');

@@ -44,6 +44,7 @@ test('offline consult with a photo → the specialist answers → the health wor
   const hw = await worker.newPage();
   const patients = await new SetupScreen(hw).setUp(server, 'Neema');
   await expectAllSent(hw);
+  await expect(hw.getByTestId('offline-ready')).toHaveText(/Ready to work offline/);
 
   // Offline: a sick patient, vitals that call for an urgent review, a consult with a photo.
   await worker.setOffline(true);

@@ -21,9 +21,7 @@ export const TEST_SCRYPT: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
-/** Passwords longer than this are refused before hashing (a 1 MB password is a DoS, not a password). */
-export const MAX_PASSWORD_LENGTH = 256;
-export const MIN_PASSWORD_LENGTH = 10;
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@outpost/shared/passwords';
 
 function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -59,8 +59,7 @@ export type AuthErrorCode =
   /** The new password is the current one. */
   | 'same_password';
 
-/** The server's shortest password (server/src/auth/passwords.ts MIN_PASSWORD_LENGTH). */
-export const MIN_PASSWORD_LENGTH = 10;
+export { MIN_PASSWORD_LENGTH } from '@outpost/shared/passwords';
 
 export interface AuthError {
   readonly code: AuthErrorCode;

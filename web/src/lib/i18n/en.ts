@@ -9,6 +9,7 @@ export const en = {
     'Register and find patients, record visits and vitals, see early-warning scores and ask a specialist — with or without a network. Everything you type is saved on this tablet first.',
   'app.offlineReady': 'Ready to work offline on this device.',
   'app.offlinePreparing': 'Preparing this device to work offline…',
+  'app.offlineUnavailable': 'This page cannot work offline: open Outpost over https.',
   'app.version': 'Outpost {version}',
   'nav.patients': 'Patients',
   'nav.register': 'Register patient',
@@ -869,6 +870,16 @@ export const en = {
   'consult.monitoring.max': 'Highest',
   'consult.monitoring.noValue': 'no reading',
   'consult.monitoring.chart': 'SpO2 and pulse, the {minutes} minutes attached',
+  'error.title': 'This screen could not be opened',
+  'error.notFound': 'Page not found',
+  'error.notFoundHelp': 'There is no such page in Outpost. Go back to the patient list.',
+  'error.notYetOffline':
+    'This tablet has not finished preparing to work offline, so this screen is not stored on it yet. Connect to the clinic network once and wait for “Ready to work offline” at the bottom of the screen.',
+  'error.screenFailed':
+    'Something went wrong while opening this screen. Try again; if it keeps happening, tell your clinic administrator.',
+  'error.nothingLost': 'Everything already saved on this tablet is safe.',
+  'error.retry': 'Try again',
+  'error.home': 'Go to patients',
 } as const;
 
 export type MessageKey = keyof typeof en;

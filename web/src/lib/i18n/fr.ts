@@ -6,6 +6,8 @@ export const fr: Messages = {
     'Enregistrez et retrouvez les patients, notez les visites et les signes vitaux, voyez les scores d’alerte précoce et demandez l’avis d’un spécialiste — avec ou sans réseau. Tout ce que vous saisissez est d’abord enregistré sur cette tablette.',
   'app.offlineReady': 'Prêt à fonctionner hors ligne sur cet appareil.',
   'app.offlinePreparing': 'Préparation de l’appareil pour le travail hors ligne…',
+  'app.offlineUnavailable':
+    'Cette page ne peut pas fonctionner hors ligne : ouvrez Outpost en https.',
   'app.version': 'Outpost {version}',
   'nav.patients': 'Patients',
   'nav.register': 'Enregistrer un patient',
@@ -896,4 +898,14 @@ export const fr: Messages = {
   'consult.monitoring.max': 'Maximum',
   'consult.monitoring.noValue': 'aucune mesure',
   'consult.monitoring.chart': 'SpO2 et pouls, les {minutes} minutes jointes',
+  'error.title': 'Impossible d’ouvrir cet écran',
+  'error.notFound': 'Page introuvable',
+  'error.notFoundHelp': 'Cette page n’existe pas dans Outpost. Revenez à la liste des patients.',
+  'error.notYetOffline':
+    'Cette tablette n’a pas fini de se préparer au travail hors ligne : cet écran n’y est pas encore enregistré. Connectez-vous une fois au réseau du centre et attendez « Prêt à fonctionner hors ligne » en bas de l’écran.',
+  'error.screenFailed':
+    'Un problème est survenu à l’ouverture de cet écran. Réessayez ; si cela continue, prévenez l’administrateur du centre.',
+  'error.nothingLost': 'Tout ce qui est déjà enregistré sur cette tablette est en sécurité.',
+  'error.retry': 'Réessayer',
+  'error.home': 'Aller aux patients',
 };

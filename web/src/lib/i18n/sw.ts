@@ -6,6 +6,8 @@ export const sw: Messages = {
     'Sajili na tafuta wagonjwa, rekodi ziara na vipimo muhimu, ona alama za tahadhari ya mapema na muombe mtaalamu ushauri — ukiwa na mtandao au bila. Kila unachoandika kinahifadhiwa kwanza kwenye kishikwambi hiki.',
   'app.offlineReady': 'Tayari kufanya kazi bila mtandao kwenye kifaa hiki.',
   'app.offlinePreparing': 'Inaandaa kifaa hiki kufanya kazi bila mtandao…',
+  'app.offlineUnavailable':
+    'Ukurasa huu hauwezi kufanya kazi bila mtandao: fungua Outpost kwa https.',
   'app.version': 'Outpost {version}',
   'nav.patients': 'Wagonjwa',
   'nav.register': 'Sajili mgonjwa',
@@ -878,4 +880,15 @@ export const sw: Messages = {
   'consult.monitoring.max': 'Juu kabisa',
   'consult.monitoring.noValue': 'hakuna kipimo',
   'consult.monitoring.chart': 'SpO2 na mapigo ya moyo, dakika {minutes} zilizoambatishwa',
+  'error.title': 'Skrini hii haikuweza kufunguliwa',
+  'error.notFound': 'Ukurasa haupatikani',
+  'error.notFoundHelp': 'Hakuna ukurasa kama huu katika Outpost. Rudi kwenye orodha ya wagonjwa.',
+  'error.notYetOffline':
+    'Kompyuta kibao hii bado haijamaliza kujiandaa kufanya kazi bila mtandao, kwa hiyo skrini hii bado haijahifadhiwa. Unganisha na mtandao wa kliniki mara moja na usubiri “Tayari kufanya kazi bila mtandao” chini ya skrini.',
+  'error.screenFailed':
+    'Kuna tatizo wakati wa kufungua skrini hii. Jaribu tena; likiendelea, mwambie msimamizi wa kliniki.',
+  'error.nothingLost':
+    'Kila kitu ambacho tayari kimehifadhiwa kwenye kompyuta kibao hii kiko salama.',
+  'error.retry': 'Jaribu tena',
+  'error.home': 'Nenda kwa wagonjwa',
 };

@@ -17,6 +17,12 @@ export class AppUpdate {
   updateReady = $state(false);
   /** The worker is controlling the page: the app will open offline. */
   offlineReady = $state(false);
+  /**
+   * This page can never work offline: the browser offers no service worker
+   * (plain http to a LAN address is not a secure context) or refused to
+   * register it. Said in words, rather than "preparing" for ever.
+   */
+  offlineUnavailable = $state(false);
   #workbox: Workbox | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -26,7 +32,11 @@ export class AppUpdate {
   }
 
   async start(scriptUrl: string, type: 'classic' | 'module'): Promise<void> {
-    if (!('serviceWorker' in navigator) || this.#workbox) return;
+    if (this.#workbox) return;
+    if (!('serviceWorker' in navigator)) {
+      this.offlineUnavailable = true;
+      return;
+    }
     const workbox = new Workbox(scriptUrl, { type });
     this.#workbox = workbox;
     workbox.addEventListener('waiting', () => {
@@ -39,7 +49,12 @@ export class AppUpdate {
     workbox.addEventListener('activated', () => {
       this.offlineReady = true;
     });
-    await workbox.register();
+    try {
+      await workbox.register();
+    } catch {
+      this.offlineUnavailable = true;
+      return;
+    }
     if (navigator.serviceWorker.controller) this.offlineReady = true;
     this.#timer = setInterval(() => void this.check(), UPDATE_CHECK_INTERVAL_MS);
     window.addEventListener('online', () => void this.check());
