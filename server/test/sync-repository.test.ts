@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createManualClock } from '@outpost/shared/deps';
 import { PatientBuilder } from '@outpost/shared/model/fixtures';
+import { markDistinct, readLinks } from '@outpost/shared/model/merge';
 import { getOrThrow } from '@outpost/shared/result';
 import type { Receipt } from '@outpost/shared/sync';
 import type { Caller } from '../src/auth/caller';
@@ -149,6 +150,29 @@ for (const kind of databaseKinds()) {
       expect(await clinicData(db, clinicId)).toBe(before);
       expect(await logCount(db, clinicId)).toBe(1);
       expect((await repository.loadDocumentState(docId))?.lastSeq).toBe(first.seq);
+    });
+
+    it('stores link entries: "not the same person" in both records, and ops it does not know', async () => {
+      const clinicId = await createClinic(db);
+      const tablet = new Tablet(callerOf(clinicId));
+      const a = tablet.createPersona('adultWithHypertension');
+      const b = tablet.createPersona('childWithFever');
+      (await repository.applyPushes(tablet.caller, tablet.drain())).receipts.map(stored);
+      const idOf = (docId: string) => docId.slice('patient/'.length);
+      const distinctId = getOrThrow(markDistinct(tablet.doc(a), tablet.ctx, { other: idOf(b) }));
+      getOrThrow(markDistinct(tablet.doc(b), tablet.ctx, { other: idOf(a), distinctId }));
+      // A later version's link op: an older server stores it (readers ignore it).
+      tablet
+        .doc(a)
+        .getArray('links')
+        .push([{ op: 'laterOp', other: idOf(b), id: randomUUID(), at: clock.now(), by: {} }]);
+      const { receipts } = await repository.applyPushes(tablet.caller, tablet.drain());
+      expect(receipts.map((receipt) => receipt?.status)).toEqual(['stored', 'stored', 'stored']);
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, (await repository.loadDocumentState(b))!.state);
+      expect(readLinks(copy).distinctFrom).toEqual([
+        expect.objectContaining({ distinctId, patientId: idOf(a) }),
+      ]);
     });
 
     it('S4 every push gets one receipt; a rejected one does not affect the others', async () => {

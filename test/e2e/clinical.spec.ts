@@ -4,12 +4,20 @@
  * (band, reasons, what to do) and the trend across visits; a second
  * registration of the same woman is flagged; the screens speak Swahili and
  * French with their numbers; duplicates found after the fact are merged and
- * the merge undone. Every screen is checked with axe (no serious or critical
- * WCAG 2.1 AA violation).
+ * the merge undone; "Not the same person" decided on one tablet is kept by
+ * the other after sync, and undone from the record. Every screen is checked
+ * with axe (no serious or critical WCAG 2.1 AA violation).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { PatientScreen, SetupScreen, type Person } from '../support/pages';
+import {
+  expectAllSent,
+  PatientScreen,
+  SetupScreen,
+  syncNow,
+  type PatientsScreen,
+  type Person,
+} from '../support/pages';
 import { startOutpost, type OutpostServer } from '../support/server';
 
 const WANJIRU: Person = {
@@ -23,7 +31,10 @@ const WANJIRU: Person = {
 };
 
 let server: OutpostServer | undefined;
+/** Second tablets' browser profiles, closed after each journey (they would go on syncing). */
+const contexts: BrowserContext[] = [];
 test.afterEach(async () => {
+  for (const other of contexts.splice(0)) await other.close();
   await server?.stop();
   server = undefined;
 });
@@ -208,4 +219,80 @@ test('offline: the same person registered twice is listed for review, merged wit
   await goHome(page);
   await expect(patients.row(/Wanjiro Kamau/)).toBeVisible();
   await expect(page.getByTestId('duplicates-link')).toHaveText(/1 possible duplicate/);
+});
+
+/** Opens her record from the patient list. */
+async function openFromList(page: Page, patients: PatientsScreen, name: string): Promise<void> {
+  await goHome(page);
+  await patients.search(name);
+  await patients.row(new RegExp(name)).click();
+  await expect(new PatientScreen(page).name).toContainText(name);
+}
+
+test('two tablets: "Not the same person" decided on one is not proposed on the other after sync, and undone from the record', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000); // two tablets, each enrolled, signed in and given a PIN
+  const webDir = process.env.OUTPOST_E2E_WEB_DIR;
+  server = await startOutpost(webDir ? { webDir } : {});
+  const patientsA = await new SetupScreen(page).setUp(server, 'Neema');
+  const contextB = await browser.newContext();
+  contexts.push(contextB);
+  const tabletB = await contextB.newPage();
+  const patientsB = await new SetupScreen(tabletB).setUp(server, 'Baraka');
+
+  // Tablet A: one woman registered twice (the warning overridden), sent to the server.
+  await (await patientsA.openRegistration()).register(WANJIRU);
+  await goHome(page);
+  await (await patientsA.openRegistration()).fill({ ...WANJIRU, givenName: 'Wanjiro' });
+  await page.getByLabel(/This is a different person/).check();
+  await page.getByRole('button', { name: 'Register patient' }).click();
+  await expect(page.getByTestId('patient-name')).toContainText('Wanjiro Kamau');
+  await syncNow(page);
+  await expectAllSent(page);
+  // Tablet B receives both and proposes the pair.
+  await syncNow(tabletB);
+  await expect(tabletB.getByTestId('duplicates-link')).toHaveText(/1 possible duplicate/, {
+    timeout: 20_000,
+  });
+
+  // Tablet A: they are two different people; the decision is sent.
+  await goHome(page);
+  await page.getByTestId('duplicates-link').click();
+  await page.getByRole('button', { name: 'Not the same person' }).click();
+  await expect(page.getByTestId('review-message')).toContainText('Marked as different people');
+  await expect(page.getByTestId('duplicate-pairs')).toHaveCount(0);
+  await syncNow(page);
+  await expectAllSent(page);
+
+  // Tablet B, after its sync: the record says who decided, and the pair is no longer proposed.
+  await syncNow(tabletB);
+  await openFromList(tabletB, patientsB, 'Wanjiru Kamau');
+  await expect(tabletB.getByTestId('distinct-from')).toContainText(
+    'Marked as a different person from Wanjiro Kamau',
+    { timeout: 20_000 },
+  );
+  await goHome(tabletB);
+  await expect(patientsB.heading).toBeVisible();
+  await expect(tabletB.getByTestId('duplicates-link')).toHaveCount(0);
+
+  // Tablet A: undone from her record; the pair is proposed again, here and, after sync, on B.
+  await openFromList(page, patientsA, 'Wanjiru Kamau');
+  const decision = page.getByTestId('distinct-from');
+  await expect(decision).toContainText(
+    `Marked as a different person from Wanjiro Kamau by ${server.account('Neema').displayName}`,
+  );
+  await expectAccessible(page, 'record marked as a different person');
+  await decision.getByRole('button', { name: /^Undo/ }).click();
+  await expect(decision).toContainText('undone by');
+  await expect(decision.getByRole('button')).toHaveCount(0);
+  await goHome(page);
+  await expect(page.getByTestId('duplicates-link')).toHaveText(/1 possible duplicate/);
+  await syncNow(page);
+  await expectAllSent(page);
+  await syncNow(tabletB);
+  await expect(tabletB.getByTestId('duplicates-link')).toHaveText(/1 possible duplicate/, {
+    timeout: 20_000,
+  });
 });

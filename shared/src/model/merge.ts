@@ -16,112 +16,74 @@
  * the authoritative one: a survivor-side half without it is shown but hides
  * nothing. Concurrent merges of one record into two others (two tablets):
  * the latest by time (then id) is current, so every replica picks the same.
+ *
+ * "Not the same person" is a decision about the pair, recorded the same way:
+ * `{op: 'distinct', other}` appended to both documents under one id, undone by
+ * `{op: 'undistinct', ref: id}` in both. It travels with the records, so every
+ * tablet of the clinic (and this one after it is re-enrolled) stops proposing
+ * the pair, and the record page can say who decided it, when, and undo it.
+ * A pair is "distinct" while any decision about it in either record is not
+ * undone; decisions are a set, so the answer is the same whatever order the
+ * entries arrive in. A distinct decision has no FHIR `Patient.link` equivalent
+ * (FHIR links only say that records are the same person): an export leaves it out.
+ *
+ * Forward compatibility: entries an older client does not know (e.g. `distinct`
+ * before this version) fail `safeParse` and are ignored there, never rejected;
+ * in the same way this version ignores ops added later.
+ *
+ * The entry schema and `readLinks` live in links.ts (re-exported here), so the
+ * read models need not load these operations.
  */
 import type * as Y from 'yjs';
 import { z } from 'zod';
 import type { PatientId } from '../ids';
 import { err, ok, type Result } from '../result';
-import {
-  checkContext,
-  parseWith,
-  storedActorSchema,
-  toStoredActor,
-  uuidSchema,
-  type OpContext,
-  type StoredActor,
-} from './context';
+import { checkContext, parseWith, toStoredActor, uuidSchema, type OpContext } from './context';
 import { openForWrite, readMeta } from './document';
 import { validationFailed, type ModelError } from './errors';
-import { rootArray, timeSchema } from './stored';
+import { isDistinctFrom, readLinks, type LinkEntry, type PatientLinks } from './links';
+import { rootArray } from './stored';
 
-const entryBase = { id: uuidSchema, at: timeSchema, by: storedActorSchema };
+// The read side, for callers that write too.
+export {
+  isDistinctFrom,
+  linkEntrySchema,
+  readLinks,
+  type DistinctDecision,
+  type DistinctLink,
+  type LinkEntry,
+  type MergeLink,
+  type PatientLinks,
+} from './links';
 
-export const linkEntrySchema = z.discriminatedUnion('op', [
-  z.looseObject({
-    op: z.literal('merge'),
-    role: z.enum(['merged', 'survivor']),
-    /** The other record's patient id. */
-    other: uuidSchema,
-    ...entryBase,
-  }),
-  z.looseObject({
-    op: z.literal('unmerge'),
-    /** The `id` (mergeId) of the merge it undoes. */
-    ref: uuidSchema,
-    ...entryBase,
-  }),
-]);
-export type LinkEntry = z.infer<typeof linkEntrySchema>;
-
-export interface MergeLink {
-  readonly mergeId: string;
-  /** The other record. */
-  readonly patientId: PatientId;
-  readonly at: number;
-  readonly by: StoredActor;
+/** A link op that finds its change already in the record: nothing is written. */
+interface AlreadyThere {
+  readonly alreadyThere: string;
 }
-
-export interface PatientLinks {
-  /** Set when this record was merged into another (the current merge). */
-  readonly mergedInto?: MergeLink;
-  /** Records merged into this one and not undone. */
-  readonly mergedFrom: readonly MergeLink[];
-  /** Merges undone, newest last (history, for the record page). */
-  readonly undone: readonly (MergeLink & { readonly role: 'merged' | 'survivor' })[];
-}
-
-/** The record's merge links as they stand; malformed entries are ignored. */
-export function readLinks(doc: Y.Doc): PatientLinks {
-  const entries: LinkEntry[] = [];
-  for (const raw of rootArray(doc, 'links').toArray()) {
-    const parsed = linkEntrySchema.safeParse(raw);
-    if (parsed.success) entries.push(parsed.data);
-  }
-  const undoneIds = new Set(entries.flatMap((e) => (e.op === 'unmerge' ? [e.ref] : [])));
-  const merges = entries
-    .filter((e): e is Extract<LinkEntry, { op: 'merge' }> => e.op === 'merge')
-    .sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
-  const toLink = (e: Extract<LinkEntry, { op: 'merge' }>): MergeLink => ({
-    mergeId: e.id,
-    patientId: e.other as PatientId,
-    at: e.at,
-    by: e.by,
-  });
-  const active = merges.filter((e) => !undoneIds.has(e.id));
-  const into = active.filter((e) => e.role === 'merged').at(-1);
-  const seen = new Set<string>();
-  const mergedFrom: MergeLink[] = [];
-  for (const e of active) {
-    if (e.role !== 'survivor' || seen.has(e.other)) continue;
-    seen.add(e.other);
-    mergedFrom.push(toLink(e));
-  }
-  return {
-    ...(into ? { mergedInto: toLink(into) } : {}),
-    mergedFrom,
-    undone: merges.filter((e) => undoneIds.has(e.id)).map((e) => ({ ...toLink(e), role: e.role })),
-  };
-}
+const isAlreadyThere = (planned: LinkEntry | AlreadyThere): planned is AlreadyThere =>
+  !('op' in planned);
 
 function runLinkOp(
   doc: Y.Doc,
   ctx: OpContext,
   op: string,
-  plan: (self: string, links: PatientLinks) => Result<LinkEntry, ModelError>,
+  plan: (self: string, links: PatientLinks) => Result<LinkEntry | AlreadyThere, ModelError>,
 ): Result<string, ModelError> {
   const now = checkContext(ctx);
   if (!now.ok) return now;
   const meta = openForWrite(doc, 'patient');
   if (!meta.ok) return meta;
-  const entry = plan(meta.value.id, readLinks(doc));
-  if (!entry.ok) return entry;
+  const planned = plan(meta.value.id, readLinks(doc));
+  if (!planned.ok) return planned;
+  const entry = planned.value;
+  if (isAlreadyThere(entry)) return ok(entry.alreadyThere);
   doc.transact(
     () => {
-      rootArray(doc, 'links').push([{ ...entry.value }]);
+      rootArray(doc, 'links').push([{ ...entry }]);
     },
     ctx.origin ?? { source: 'outpost/model', op, actor: ctx.actor },
   );
-  return ok(entry.value.op === 'merge' ? entry.value.id : entry.value.ref);
+  return ok(entry.op === 'merge' || entry.op === 'distinct' ? entry.id : entry.ref);
 }
 
 const mergeInputSchema = z.strictObject({
@@ -151,6 +113,11 @@ function mergeOp(role: 'merged' | 'survivor') {
           );
         if (role === 'survivor' && links.mergedInto !== undefined)
           return err(validationFailed('other', 'this record is itself merged into another'));
+        // The first half only: refusing the survivor's half would leave a merge half done.
+        if (role === 'merged' && isDistinctFrom(links, parsed.value.other))
+          return err(
+            validationFailed('other', 'marked as a different person: undo that decision first'),
+          );
         return ok({
           id: parsed.value.mergeId ?? ctx.ids.newId(),
           op: 'merge',
@@ -193,6 +160,88 @@ export function undoMerge(
       id: ctx.ids.newId(),
       op: 'unmerge',
       ref: mergeId,
+      at: ctx.clock.now(),
+      by: toStoredActor(ctx.actor),
+    });
+  });
+}
+
+const distinctInputSchema = z.strictObject({
+  /** The other record's patient id. */
+  other: uuidSchema,
+  /** Shared by both records' entries of one decision; a new id when omitted (the first). */
+  distinctId: uuidSchema.optional(),
+  /** Carried over from the old tablet-only dismissal list. */
+  carriedOver: z.literal(true).optional(),
+});
+export type DistinctInput = z.input<typeof distinctInputSchema>;
+
+/**
+ * "Not the same person": records in this record that `other` is a different
+ * person. Call on both records, the second time with the id the first
+ * returned. Idempotent: when this record already holds the decision (that id,
+ * or without an id any current decision about `other`) nothing is written and
+ * its id is returned, so an interrupted pair of writes can simply be run again.
+ */
+export function markDistinct(
+  doc: Y.Doc,
+  ctx: OpContext,
+  input: DistinctInput,
+): Result<string, ModelError> {
+  const parsed = parseWith(distinctInputSchema, input);
+  if (!parsed.ok) return parsed;
+  const { other, distinctId, carriedOver } = parsed.value;
+  return runLinkOp(doc, ctx, 'markDistinct', (self, links) => {
+    if (other === self)
+      return err(validationFailed('other', 'a record cannot be a different person from itself'));
+    if (
+      links.mergedInto?.patientId === other ||
+      links.mergedFrom.some((l) => l.patientId === other)
+    )
+      return err(validationFailed('other', 'these records are merged: undo the merge first'));
+    if (distinctId !== undefined) {
+      const same = links.distinct.find((d) => d.distinctId === distinctId);
+      if (same !== undefined && same.patientId !== other)
+        return err(validationFailed('distinctId', 'this id is a decision about another record'));
+      if (same !== undefined) return ok({ alreadyThere: distinctId });
+    } else {
+      const current = links.distinctFrom.find((link) => link.patientId === other);
+      if (current !== undefined) return ok({ alreadyThere: current.distinctId });
+    }
+    return ok({
+      id: distinctId ?? ctx.ids.newId(),
+      op: 'distinct',
+      other,
+      ...(carriedOver && { carriedOver }),
+      at: ctx.clock.now(),
+      by: toStoredActor(ctx.actor),
+    });
+  });
+}
+
+const undoDistinctInputSchema = z.strictObject({ distinctId: uuidSchema });
+
+/**
+ * Undoes a distinct decision in this record (call on both records): appends
+ * an `undistinct`, deletes nothing. Already undone: nothing is written.
+ */
+export function undoDistinct(
+  doc: Y.Doc,
+  ctx: OpContext,
+  input: z.input<typeof undoDistinctInputSchema>,
+): Result<string, ModelError> {
+  const parsed = parseWith(undoDistinctInputSchema, input);
+  if (!parsed.ok) return parsed;
+  const { distinctId } = parsed.value;
+  return runLinkOp(doc, ctx, 'undoDistinct', (_self, links) => {
+    const decision = links.distinct.find((d) => d.distinctId === distinctId);
+    if (decision === undefined)
+      return err(validationFailed('distinctId', 'no such decision in this record'));
+    if (decision.undone !== undefined) return ok({ alreadyThere: distinctId });
+    return ok({
+      id: ctx.ids.newId(),
+      op: 'undistinct',
+      ref: distinctId,
       at: ctx.clock.now(),
       by: toStoredActor(ctx.actor),
     });

@@ -5,7 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { readConsult, readPatient, type PatientView } from '@outpost/shared/model';
-import { readLinks, type PatientLinks } from '@outpost/shared/model/merge';
+import { readLinks, type PatientLinks } from '@outpost/shared/model/links';
 import type { ConsultRow, DocKind, LatestVital, PatientRow } from './records';
 
 export interface DerivedRows {
@@ -98,6 +98,10 @@ export function patientRow(
     ...(links &&
       links.mergedFrom.length > 0 && {
         mergedFrom: links.mergedFrom.map((link) => link.patientId),
+      }),
+    ...(links &&
+      links.distinctFrom.length > 0 && {
+        distinctFrom: links.distinctFrom.map((link) => link.patientId),
       }),
     createdAt: view.createdAt,
     updatedAt: nowMs,

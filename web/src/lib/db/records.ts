@@ -104,6 +104,11 @@ export interface PatientRow {
   readonly mergedInto?: string;
   /** Patient ids of records merged into this one. */
   readonly mergedFrom?: readonly string[];
+  /**
+   * Patient ids of records marked "not the same person" as this one (and not
+   * undone): the duplicate review and warning leave those pairs out.
+   */
+  readonly distinctFrom?: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Normalised search words (names, village, ids, phone digits); indexed for prefix search. */

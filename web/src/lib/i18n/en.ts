@@ -621,6 +621,17 @@ export const en = {
   'patient.openKept': 'Open the kept record',
   'patient.mergedFrom': 'Merged with another record of this person',
   'patient.mergedVisits': 'Visits from the merged record ({name})',
+  'patient.distinct.title': 'Not the same person',
+  'patient.distinct.marked': 'Marked as a different person from {name} by {who}, {date}.',
+  'patient.distinct.carriedOver': 'Carried over from this tablet’s earlier list.',
+  'patient.distinct.undone':
+    'Marked as a different person from {name} by {who}, {date}; undone by {undoneBy}, {undoneDate}.',
+  'patient.distinct.undo': 'Undo',
+  'patient.distinct.undoFor': 'Undo: {name} may be the same person',
+  'patient.distinct.notHere': 'a record not on this tablet',
+  'review.differentSaved':
+    'Marked as different people: {a} and {b} are no longer proposed, on every tablet once synced.',
+  'review.differentUndone': 'Undone: {a} and {b} are proposed again.',
   'patient.trends': 'Trends',
   'patient.trends.band':
     'Shaded: the adult range that scores 0 on NEWS2 (Royal College of Physicians, 2017).',

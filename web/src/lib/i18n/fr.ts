@@ -641,6 +641,17 @@ export const fr: Messages = {
   'patient.openKept': 'Ouvrir le dossier gardé',
   'patient.mergedFrom': 'Fusionné avec un autre dossier de cette personne',
   'patient.mergedVisits': 'Visites du dossier fusionné ({name})',
+  'patient.distinct.title': 'Pas la même personne',
+  'patient.distinct.marked': 'Marqué comme une autre personne que {name} par {who}, le {date}.',
+  'patient.distinct.carriedOver': 'Repris de l’ancienne liste de cette tablette.',
+  'patient.distinct.undone':
+    'Marqué comme une autre personne que {name} par {who}, le {date} ; annulé par {undoneBy}, le {undoneDate}.',
+  'patient.distinct.undo': 'Annuler',
+  'patient.distinct.undoFor': 'Annuler : {name} est peut-être la même personne',
+  'patient.distinct.notHere': 'un dossier absent de cette tablette',
+  'review.differentSaved':
+    'Marqués comme deux personnes différentes : {a} et {b} ne sont plus proposés, sur toutes les tablettes après synchronisation.',
+  'review.differentUndone': 'Annulé : {a} et {b} sont de nouveau proposés.',
   'patient.trends': 'Évolution',
   'patient.trends.band':
     'Zone ombrée : la plage adulte qui vaut 0 au NEWS2 (Royal College of Physicians, 2017).',

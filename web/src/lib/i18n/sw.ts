@@ -625,6 +625,17 @@ export const sw: Messages = {
   'patient.openKept': 'Fungua rekodi iliyobaki',
   'patient.mergedFrom': 'Imeunganishwa na rekodi nyingine ya mtu huyu',
   'patient.mergedVisits': 'Ziara kutoka rekodi iliyounganishwa ({name})',
+  'patient.distinct.title': 'Si mtu yuleyule',
+  'patient.distinct.marked': 'Imewekwa alama kuwa ni mtu tofauti na {name} na {who}, {date}.',
+  'patient.distinct.carriedOver': 'Imehamishwa kutoka orodha ya zamani ya kompyuta kibao hii.',
+  'patient.distinct.undone':
+    'Iliwekwa alama kuwa ni mtu tofauti na {name} na {who}, {date}; ilitenduliwa na {undoneBy}, {undoneDate}.',
+  'patient.distinct.undo': 'Tendua',
+  'patient.distinct.undoFor': 'Tendua: {name} huenda ni mtu yuleyule',
+  'patient.distinct.notHere': 'rekodi ambayo haipo kwenye kompyuta kibao hii',
+  'review.differentSaved':
+    'Wamewekwa alama kuwa watu tofauti: {a} na {b} hawatapendekezwa tena, kwenye kila kompyuta kibao baada ya kusawazisha.',
+  'review.differentUndone': 'Imetenduliwa: {a} na {b} wanapendekezwa tena.',
   'patient.trends': 'Mwenendo',
   'patient.trends.band':
     'Eneo lenye kivuli: kiwango cha mtu mzima chenye alama 0 kwenye NEWS2 (Royal College of Physicians, 2017).',

@@ -1,7 +1,7 @@
 /**
  * One patient record open on screen (OpenDocument: kept fresh from the store
  * and the live channel, its opening audited), with its continuous-monitoring
- * sessions projected beside the record.
+ * sessions and its links (merges, "not the same person") projected beside the record.
  */
 import type { PatientId } from '@outpost/shared/ids';
 import {
@@ -11,12 +11,15 @@ import {
   type MonitoringView,
   type PatientView,
 } from '@outpost/shared/model';
+import { readLinks, type PatientLinks } from '@outpost/shared/model/links';
 import type { LocalStore } from '$lib/db';
 import { OpenDocument } from './open-document.svelte';
 
 export class PatientRecord extends OpenDocument<PatientView> {
   /** Continuous-monitoring sessions and their per-minute summaries (shared/model/monitoring). */
   monitoring = $state.raw<MonitoringView>({ sessions: [], problems: [] });
+  /** Merges and "not the same person" decisions, with who and when (shared/model/merge). */
+  links = $state.raw<PatientLinks>({ mergedFrom: [], undone: [], distinctFrom: [], distinct: [] });
 
   constructor(store: LocalStore, patientId: string) {
     super(store, patientDocId(patientId as PatientId), readPatient);
@@ -25,6 +28,9 @@ export class PatientRecord extends OpenDocument<PatientView> {
   protected override refresh(): void {
     super.refresh();
     const doc = this.doc;
-    if (doc !== undefined && this.status === 'ready') this.monitoring = readMonitoring(doc);
+    if (doc !== undefined && this.status === 'ready') {
+      this.monitoring = readMonitoring(doc);
+      this.links = readLinks(doc);
+    }
   }
 }

@@ -5,7 +5,14 @@
  * as records are saved, synced or changed live, rebuilt when the read models
  * are. Until it is ready, screens fall back to the store's prefix search.
  * Duplicate review (pairs) and the registration warning use the same rows.
+ *
+ * "Not the same person" is a decision saved in both records (their `links`,
+ * shared/model/merge.ts, projected into `PatientRow.distinctFrom`), so every
+ * tablet stops proposing the pair after sync. Tablets of an earlier version
+ * kept it in this tablet's localStorage only: those dismissals are written
+ * into the records once, then forgotten here.
  */
+import { err, ok, type Result } from '@outpost/shared/result';
 import type { LocalStore, PatientRow } from '$lib/db';
 import type * as DuplicateRulesModule from '$lib/search/duplicates';
 import type {
@@ -19,7 +26,6 @@ import { forgetWords } from '$lib/search/phonetic';
 
 /** Above this many changed records at once (a first sync), rebuild instead of updating. */
 const REBUILD_ABOVE = 500;
-const DISMISSED_KEY = 'outpost.duplicates.dismissed';
 /** Rows, then blocks, handled per task while the duplicate finder is first filled. */
 const FINDER_CHUNK = 500;
 
@@ -30,6 +36,8 @@ let duplicateRules: Promise<DuplicateRules> | undefined;
 /** The duplicate rules load after the first screen: drawing the patient list does not need them. */
 const loadDuplicateRules = (): Promise<DuplicateRules> =>
   (duplicateRules ??= import('$lib/search/duplicates'));
+/** Writing link entries is needed only when someone decides (or old dismissals are carried over). */
+const loadMergeRecords = () => import('$lib/merge-records');
 
 export class PatientSearch {
   /** True once the index holds every patient of the store. */
@@ -52,8 +60,13 @@ export class PatientSearch {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #work: Promise<void> = Promise.resolve();
   #filling: Promise<void> = Promise.resolve();
+  /**
+   * Pairs left out besides those the records mark as different people: a
+   * decision being saved, and old tablet-only dismissals not yet written into
+   * their records (read through `revision`).
+   */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read through `revision`
-  #dismissed = new Set<string>();
+  readonly #leftOut = new Set<string>();
 
   /** Follows `store` (idempotent for the same store). */
   attach(store: LocalStore): void {
@@ -63,7 +76,7 @@ export class PatientSearch {
     this.ready = false;
     this.#index = new PatientIndex();
     this.#resetFinder();
-    this.#dismissed = loadDismissed();
+    this.#leftOut.clear();
     this.#unsubscribe = store.subscribe((event) => {
       if (event.type === 'readModels') this.#queue(() => this.#rebuild(store));
       else if (event.type === 'document' && event.docId.startsWith('patient/')) {
@@ -76,6 +89,23 @@ export class PatientSearch {
       }
     });
     this.#queue(() => this.#rebuild(store));
+    this.#queue(() => this.#carryOverDismissals(store));
+  }
+
+  /** Earlier versions' tablet-only "Not the same person" list, written into the records. */
+  async #carryOverDismissals(store: LocalStore): Promise<void> {
+    const { carryOverDismissals } = await loadMergeRecords();
+    await carryOverDismissals(store, {
+      leftOut: this.#leftOut,
+      rowOf: (docId) => this.#index.get(docId),
+      abandoned: () => store !== this.#store,
+      // Already in the queue: the rows are read again right here.
+      saved: (docIds) => {
+        for (const docId of docIds) this.#dirty.add(docId);
+        return this.#flush(store);
+      },
+    });
+    this.revision++;
   }
 
   /**
@@ -195,12 +225,23 @@ export class PatientSearch {
     return rows;
   }
 
-  /** Patients who look like the one being registered, with why (`rules`: `$lib/search/duplicates`). */
+  /**
+   * Patients who look like the one being registered, with why (`rules`:
+   * `$lib/search/duplicates`). `editing`: the patient id of an existing record
+   * being changed: it is not its own duplicate, nor are the records marked as
+   * a different person from it.
+   */
   duplicatesOf(
     identity: Identity,
     nowMs: number,
-    { duplicateReasons, identityOfRow }: Pick<DuplicateRules, 'duplicateReasons' | 'identityOfRow'>,
+    {
+      duplicateReasons,
+      identityOfRow,
+      markedDistinct,
+    }: Pick<DuplicateRules, 'duplicateReasons' | 'identityOfRow' | 'markedDistinct'>,
+    editing?: string,
   ): { row: PatientRow; reasons: DuplicateReason[] }[] {
+    const self = editing === undefined ? undefined : this.#index.get(`patient/${editing}`);
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local to this call
     const candidates = new Map<string, PatientRow>();
     const lookups = [identity.name, identity.nationalId, identity.phone].filter(
@@ -210,6 +251,7 @@ export class PatientSearch {
       for (const row of this.#index.search(text, 200)) candidates.set(row.docId, row);
     const found: { row: PatientRow; reasons: DuplicateReason[] }[] = [];
     for (const row of candidates.values()) {
+      if (row.id === editing || (self !== undefined && markedDistinct(self, row))) continue;
       const reasons = duplicateReasons(identity, identityOfRow(row, nowMs));
       if (reasons.length > 0) found.push({ row, reasons });
     }
@@ -217,7 +259,7 @@ export class PatientSearch {
   }
 
   /**
-   * Likely duplicate pairs on this tablet, those dismissed as different people
+   * Likely duplicate pairs on this tablet, those marked as different people
    * left out. Cheap once the finder is filled (only changed records are
    * compared again); asked for earlier, it fills the finder at once.
    */
@@ -233,29 +275,38 @@ export class PatientSearch {
       finder.replaceAll(this.#index.all());
       this.#finderFilled = true;
     }
-    const pairs = finder.pairs(nowMs, (key) => this.#dismissed.has(key));
+    const pairs = finder.pairs(nowMs, (key) => this.#leftOut.has(key));
     this.#pairsCache = { revision: this.revision, day, pairs };
     return pairs;
   }
 
-  /** "Not the same person": the pair stops being proposed (on this tablet). */
-  dismiss(key: string): void {
-    this.#dismissed.add(key);
-    try {
-      localStorage.setItem(DISMISSED_KEY, JSON.stringify([...this.#dismissed]));
-    } catch {
-      // Not persisted: it still holds until the app restarts.
-    }
+  /**
+   * "Not the same person": saves the decision in both records of the pair
+   * (`key`: DuplicatePair.key), so no tablet proposes the pair again once
+   * synced. The pair leaves the list at once; it comes back if the save fails
+   * (the error, in words, is returned).
+   */
+  async dismiss(key: string): Promise<Result<void, string>> {
+    const store = this.#store;
+    if (store === undefined) return err('no records open');
+    this.#leftOut.add(key);
     this.revision++;
-  }
-}
-
-function loadDismissed(): Set<string> {
-  try {
-    const stored: unknown = JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? '[]');
-    return new Set(Array.isArray(stored) ? stored.filter((k) => typeof k === 'string') : []);
-  } catch {
-    return new Set();
+    try {
+      const { markDistinctPair } = await loadMergeRecords();
+      const saved = await markDistinctPair(store, key);
+      if (!saved.ok) return saved;
+      // The rows now say it: the pair stays out without this tablet's help.
+      if (store === this.#store) {
+        // Read again now, not after the change notification's delay.
+        for (const docId of saved.value) this.#dirty.add(docId);
+        this.#queue(() => this.#flush(store));
+        await this.#work;
+      }
+      return ok(undefined);
+    } finally {
+      this.#leftOut.delete(key);
+      this.revision++;
+    }
   }
 }
 

@@ -97,6 +97,21 @@ describe('findDuplicatePairs', () => {
     expect(findDuplicatePairs([a, b, c], NOW, (key) => key === pairs[0]!.key)).toEqual([]);
   });
 
+  it('leaves out a pair marked as different people, from either record (synced or not)', () => {
+    const a = testRow({ givenName: 'Wanjiru', familyName: 'Kamau', village: 'Kijiji' });
+    const b = testRow({ givenName: 'Wanjiro', familyName: 'Kamau', village: 'kijiji' });
+    const c = testRow({ givenName: 'Wanjiru', familyName: 'Kamau', village: 'KIJIJI' });
+    expect(findDuplicatePairs([a, b, c], NOW)).toHaveLength(3);
+    // Only a's half has arrived: enough to leave a–b out; a–c and b–c are still proposed.
+    const keys = findDuplicatePairs([{ ...a, distinctFrom: [b.id] }, b, c], NOW).map((p) => [
+      p.a.name,
+      p.b.name,
+    ]);
+    expect(keys).toHaveLength(2);
+    expect(keys).not.toContainEqual(['Wanjiru Kamau', 'Wanjiro Kamau']);
+    expect(findDuplicatePairs([a, { ...b, distinctFrom: [a.id, c.id] }, c], NOW)).toHaveLength(1);
+  });
+
   it('compares ten thousand patients quickly', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) =>
       testRow({
@@ -165,9 +180,10 @@ describe('DuplicateFinder', () => {
     for (const block of blocks.values())
       for (const a of block)
         for (const b of block)
-          if (a.docId < b.docId)
-            if (duplicateReasons(identityOfRow(a, nowMs), identityOfRow(b, nowMs)).length > 0)
-              found.add(`${a.docId}|${b.docId}`);
+          if (a.docId < b.docId && !a.distinctFrom?.includes(b.id))
+            if (!b.distinctFrom?.includes(a.id))
+              if (duplicateReasons(identityOfRow(a, nowMs), identityOfRow(b, nowMs)).length > 0)
+                found.add(`${a.docId}|${b.docId}`);
     return [...found].sort();
   }
 
@@ -213,6 +229,12 @@ describe('DuplicateFinder', () => {
         const merged = { ...rows[i]!, mergedInto: rows[(i + 1) % rows.length]!.id };
         rows = rows.map((row, j) => (j === i ? merged : row));
         finder.upsert(merged);
+      } else if (action < 0.65) {
+        // "Not the same person" reached this record (its own half only).
+        const other = rows[(i + 1) % rows.length]!.id;
+        const decided = { ...rows[i]!, distinctFrom: [...(rows[i]!.distinctFrom ?? []), other] };
+        rows = rows.map((row, j) => (j === i ? decided : row));
+        finder.upsert(decided);
       } else if (action < 0.75) {
         finder.remove(rows[i]!.docId);
         rows = rows.filter((_, j) => j !== i);

@@ -146,6 +146,15 @@ export function duplicateReasons(a: Identity, b: Identity): DuplicateReason[] {
   return reasonsBetween(prepare(a), prepare(b));
 }
 
+/**
+ * True when someone decided these two records are not the same person (the
+ * `links` root, shared/model/merge.ts, projected into `distinctFrom`). Either
+ * record's half is enough: the other half may not have synced yet.
+ */
+export function markedDistinct(a: PatientRow, b: PatientRow): boolean {
+  return a.distinctFrom?.includes(b.id) === true || b.distinctFrom?.includes(a.id) === true;
+}
+
 export interface DuplicatePair {
   /** Stable key: the two doc ids in order. */
   readonly key: string;
@@ -174,7 +183,8 @@ function preparedRow(row: PatientRow, nowMs: number): Prepared {
 }
 
 /**
- * Every likely duplicate pair among `rows` (merged-away records left out),
+ * Every likely duplicate pair among `rows` (merged-away records and pairs
+ * marked as different people left out),
  * comparing only rows that share a phonetic name key or a national ID, so ten
  * thousand patients take milliseconds, not a hundred million comparisons.
  */
@@ -252,7 +262,10 @@ export class DuplicateFinder {
     }
   }
 
-  /** The likely duplicate pairs, by name; `skip`: pairs dismissed as different people. */
+  /**
+   * The likely duplicate pairs, by name; `skip`: pairs to leave out besides
+   * those whose records say they are different people (a decision not saved yet).
+   */
   pairs(nowMs: number, skip: (key: string) => boolean = () => false): DuplicatePair[] {
     this.compare(nowMs);
     const found = new Map<string, DuplicatePair>();
@@ -299,6 +312,7 @@ export class DuplicateFinder {
         const [a, b] =
           block[i]!.docId < block[j]!.docId ? [block[i]!, block[j]!] : [block[j]!, block[i]!];
         if (a.mergedFrom?.includes(b.id) || b.mergedFrom?.includes(a.id)) continue;
+        if (markedDistinct(a, b)) continue;
         const reasons = reasonsBetween(preparedRow(a, this.#asOf), preparedRow(b, this.#asOf));
         if (reasons.length > 0) pairs.push({ key: `${a.docId}|${b.docId}`, a, b, reasons });
       }
