@@ -501,6 +501,8 @@ export const en = {
   'patient.latest': 'Latest vitals',
   'patient.visits': 'Visits',
   'patient.noVisits': 'No visits yet.',
+  'patient.readings.one': '{count} reading',
+  'patient.readings.other': '{count} readings',
   'patient.history': 'Record history',
   'patient.phone': 'Phone',
   'patient.village': 'Village',

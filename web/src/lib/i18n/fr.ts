@@ -515,6 +515,8 @@ export const fr: Messages = {
   'patient.latest': 'Derniers signes vitaux',
   'patient.visits': 'Visites',
   'patient.noVisits': 'Pas encore de visite.',
+  'patient.readings.one': '{count} mesure',
+  'patient.readings.other': '{count} mesures',
   'patient.history': 'Historique du dossier',
   'patient.phone': 'Téléphone',
   'patient.village': 'Village',

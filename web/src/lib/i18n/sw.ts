@@ -506,6 +506,8 @@ export const sw: Messages = {
   'patient.latest': 'Vipimo vya karibuni',
   'patient.visits': 'Ziara',
   'patient.noVisits': 'Bado hakuna ziara.',
+  'patient.readings.one': 'kipimo {count}',
+  'patient.readings.other': 'vipimo {count}',
   'patient.history': 'Historia ya rekodi',
   'patient.phone': 'Simu',
   'patient.village': 'Kijiji',
