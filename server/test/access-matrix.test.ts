@@ -257,6 +257,23 @@ for (const kind of databaseKinds()) {
         expect: { anon: 401, ...all('ok', everyone) },
       },
       {
+        route: 'GET /api/clinics/:id/staff',
+        request: () => ['GET', `/api/clinics/${clinicA}/staff`],
+        expect: {
+          anon: 401,
+          deviceOnly: 401,
+          hw: 'ok',
+          clinician: 'ok',
+          districtAdmin: 'ok',
+          systemAdmin: 403,
+        },
+      },
+      {
+        route: 'GET /api/clinics/:id/staff',
+        request: () => ['GET', `/api/clinics/${clinicB}/staff`],
+        expect: { hw: 403, clinician: 403, districtAdmin: 403, otherDistrictAdmin: 'ok' },
+      },
+      {
         route: 'POST /api/sync',
         request: () => ['POST', '/api/sync', syncBody()],
         expect: {
@@ -528,6 +545,21 @@ for (const kind of databaseKinds()) {
           role,
         ).toBe(401);
       }
+    });
+
+    it('C16 a clinic’s staff list names its people, never their usernames, nor another clinic’s', async () => {
+      const response = await call('hw', 'GET', `/api/clinics/${clinicA}/staff`);
+      expect(response.status).toBe(200);
+      const { staff } = (await response.json()) as {
+        staff: { id: string; name: string; role: string }[];
+      };
+      const ids = staff.map((person) => person.id);
+      expect(ids).toContain(as.hw!.user.id);
+      expect(ids).toContain(as.districtAdmin!.user.id);
+      expect(ids).not.toContain(hwB.user.id);
+      for (const person of staff)
+        expect(Object.keys(person).sort()).toEqual(['id', 'name', 'role']);
+      expect((await call('hw', 'GET', '/api/clinics/not-a-clinic/staff')).status).toBe(404);
     });
 
     it('C16 GET /api/clinics and the admin lists are scoped to the caller', async () => {

@@ -79,6 +79,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/auth/password': user(ALL_ROLES, { beforePasswordChange: true }),
   'GET /api/me': user(ALL_ROLES, { beforePasswordChange: true }),
   'GET /api/clinics': user(ALL_ROLES),
+  // Members of the clinic and its district admin: decided per clinic in routes/clinics.ts.
+  'GET /api/clinics/:id/staff': user(RECORD_ROLES),
   'POST /api/sync': user(RECORD_ROLES, { quarantineRevoked: true }),
   'POST /api/live/ticket': user(RECORD_ROLES),
   // Consults (docs/consults.md): which consults each role sees is decided per consult in routes/consults.ts.

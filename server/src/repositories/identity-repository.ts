@@ -173,6 +173,23 @@ export function createIdentityRepository(db: Db) {
       const memberships = await membershipsOf(rows.map((row) => row.id));
       return rows.map((row) => ({ ...row, clinicIds: memberships.get(row.id) ?? [] }));
     },
+    /**
+     * The names a clinic's records may carry as authors: its members (any role,
+     * disabled ones too: their past entries still need a name), and the district's
+     * admins. Names and roles only: never usernames, which are sign-in secrets' half.
+     */
+    async listStaff(clinic: ClinicRecord): Promise<{ id: string; name: string; role: Role }[]> {
+      const member = sql`exists (select 1 from ${userClinics} where ${userClinics.userId} = ${users.id} and ${userClinics.clinicId} = ${clinic.id})`;
+      const districtAdmin = and(
+        eq(users.role, 'district-admin'),
+        eq(users.districtId, clinic.districtId),
+      );
+      return db
+        .select({ id: users.id, name: users.displayName, role: users.role })
+        .from(users)
+        .where(sql`${member} or (${districtAdmin})`)
+        .orderBy(asc(users.displayName));
+    },
     /** False when the username is taken. */
     async createUser(
       user: Omit<UserRecord, 'disabledAt' | 'mustChangePassword'> & {

@@ -143,6 +143,9 @@ export class Session {
           // Loaded when first needed: not part of the first screen.
           const { uploadPendingPhotos } = await import('$lib/consults/photo-queue');
           await uploadPendingPhotos(store, (path, init) => vault.api(path, init));
+          // Colleagues' names for "recorded by" (at most every 12 hours; never blocks the rest).
+          const { staff } = await import('$lib/staff.svelte');
+          await staff.refresh(Date.now());
         },
       });
       // The device code (Bluetooth, serial, decoders) is large and not needed for the
