@@ -5,8 +5,10 @@
  * registration of the same woman is flagged; the screens speak Swahili and
  * French with their numbers; duplicates found after the fact are merged and
  * the merge undone; "Not the same person" decided on one tablet is kept by
- * the other after sync, and undone from the record. Every screen is checked
- * with axe (no serious or critical WCAG 2.1 AA violation).
+ * the other after sync, and undone from the record; her details corrected
+ * after registration, her pregnancy recorded (the visit is scored on the
+ * maternal chart), an allergy added and a condition resolved. Every screen is
+ * checked with axe (no serious or critical WCAG 2.1 AA violation).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
@@ -295,4 +297,59 @@ test('two tablets: "Not the same person" decided on one is not proposed on the o
   await expect(tabletB.getByTestId('duplicates-link')).toHaveText(/1 possible duplicate/, {
     timeout: 20_000,
   });
+});
+
+test('offline: her details corrected and found by the new name; marked pregnant, the visit uses the maternal chart; an allergy added and a condition resolved', async ({
+  page,
+  context,
+}) => {
+  const patients = await offlineTablet(page, context);
+  // Registered with a typo in her name and an old phone number.
+  const patient = await (
+    await patients.openRegistration()
+  ).register({
+    givenName: 'Halma',
+    familyName: 'Fictiona',
+    sex: 'Female',
+    ageYears: 27,
+    pregnant: false,
+    phone: '0713 000 111',
+    conditions: 'asthma',
+  });
+
+  // Edit details: the name and the phone corrected; only those are saved.
+  const edit = await patient.openEdit();
+  await expect(edit.field('Given name')).toHaveValue('Halma');
+  await expectAccessible(page, 'edit details');
+  await edit.change({ 'Given name': 'Halima', Phone: '0713 000 222' });
+  await edit.save();
+  await expect(patient.name).toContainText('Halima Fictiona');
+  await expect(page.getByText('0713 000 222')).toBeVisible();
+
+  // Found by her corrected name.
+  await goHome(page);
+  await patients.search('Halima');
+  await patients.row(/Halima Fictiona/).click();
+  await expect(patient.name).toContainText('Halima Fictiona');
+
+  // Now pregnant, 30 weeks: her visit is scored on the maternal chart, not NEWS2.
+  await expect(patient.pregnancy).toContainText('Not pregnant');
+  await patient.updatePregnancy('Pregnant', 30);
+  await expect(patient.pregnancy).toContainText('Pregnant, 30 weeks');
+  const visit = await patient.startVisit();
+  await expect(patient.pregnancy).toContainText('Pregnant, 30 weeks');
+  await visit.record(VISIT_ONE, { alert: true, roomAir: true });
+  await expect(page.getByTestId('risk-maternal')).toBeVisible();
+  await expect(visit.riskBand).toHaveCount(0);
+  await page.getByRole('button', { name: 'Close the visit' }).click();
+
+  // An allergy added; asthma no longer present, kept in her history.
+  await patient.addAllergy({ name: 'Penicillin', reaction: 'Rash', severity: 'Severe' });
+  await expect(patient.allergies).toContainText('Penicillin — Rash, Severe');
+  await patient.resolveCondition('asthma');
+  await expect(
+    patient.conditions.getByRole('button', { name: 'No longer has it: asthma' }),
+  ).toHaveCount(0);
+  await expect(patient.conditions).toContainText('None recorded');
+  await expectAccessible(page, 'patient page with pregnancy, conditions and allergies');
 });

@@ -273,11 +273,92 @@ export class PatientScreen {
     return this.page.getByTestId('patient-name');
   }
 
+  /** "Pregnancy status: … — Update" (also on the visit screen). */
+  get pregnancy() {
+    return this.page.getByTestId('pregnancy-status');
+  }
+
+  get conditions() {
+    return this.page.getByTestId('condition-list');
+  }
+
+  get allergies() {
+    return this.page.getByTestId('allergy-list');
+  }
+
+  async openEdit(): Promise<EditPatientScreen> {
+    await this.page.getByRole('link', { name: 'Edit details' }).click();
+    const screen = new EditPatientScreen(this.page);
+    await expect(screen.heading).toBeVisible();
+    return screen;
+  }
+
+  /** Records her pregnancy status here (or on the visit screen, where the same line is). */
+  async updatePregnancy(status: 'Pregnant' | 'Not pregnant' | 'Not known', weeks?: number) {
+    await this.pregnancy.getByRole('button', { name: 'Update pregnancy status' }).click();
+    await this.pregnancy.getByLabel(status, { exact: true }).check();
+    if (weeks !== undefined)
+      await this.pregnancy.getByLabel(/^Weeks of pregnancy/).fill(String(weeks));
+    await this.pregnancy.getByRole('button', { name: 'Save pregnancy status' }).click();
+    await expect(
+      this.pregnancy.getByRole('button', { name: 'Update pregnancy status' }),
+    ).toBeVisible();
+  }
+
+  async addAllergy(allergy: { name: string; reaction?: string; severity?: string }) {
+    const list = this.allergies;
+    await list.getByRole('button', { name: 'Add an allergy' }).click();
+    await list.getByLabel('Allergic to').fill(allergy.name);
+    if (allergy.reaction) await list.getByLabel(/^Reaction/).fill(allergy.reaction);
+    if (allergy.severity)
+      await list.getByLabel('Severity').selectOption({ label: allergy.severity });
+    await list.getByRole('button', { name: 'Add an allergy' }).click();
+    await expect(
+      list.getByRole('button', { name: `No longer has it: ${allergy.name}` }),
+    ).toBeVisible();
+  }
+
+  /** "No longer has it": the condition moves to the history, with who and when. */
+  async resolveCondition(name: string) {
+    const list = this.conditions;
+    await list.getByRole('button', { name: `No longer has it: ${name}` }).click();
+    await list.getByRole('button', { name: 'Yes, no longer has it' }).click();
+    await expect(list.getByTestId('condition-history')).toContainText(name);
+  }
+
   async startVisit(): Promise<VisitScreen> {
     await this.page.getByRole('button', { name: /Start a visit|Continue the open visit/ }).click();
     const visit = new VisitScreen(this.page);
     await expect(visit.field('Heart rate')).toBeVisible();
     return visit;
+  }
+}
+
+/** "Edit details": the registration form opened on her record; only what changed is saved. */
+export class EditPatientScreen {
+  constructor(readonly page: Page) {}
+
+  get heading() {
+    return this.page.getByRole('heading', { name: 'Edit patient details' });
+  }
+
+  field(label: 'Given name' | 'Family name' | 'Phone' | 'Village or area') {
+    // The label also holds the field's error (and "optional"): its start names it.
+    return this.page.getByLabel(new RegExp(`^${label}`));
+  }
+
+  async change(
+    values: Partial<Record<'Given name' | 'Family name' | 'Phone' | 'Village or area', string>>,
+  ) {
+    for (const [label, value] of Object.entries(values))
+      await this.field(label as 'Given name').fill(value);
+  }
+
+  async save(): Promise<PatientScreen> {
+    await this.page.getByRole('button', { name: 'Save changes' }).click();
+    const patient = new PatientScreen(this.page);
+    await expect(this.page.getByTestId('saved')).toBeVisible();
+    return patient;
   }
 }
 

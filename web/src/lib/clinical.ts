@@ -4,6 +4,7 @@
  */
 import type { EncounterView, ObservationView, PatientView } from '@outpost/shared/model';
 import {
+  NEWS2_MIN_AGE_YEARS,
   assessRisk,
   type Consciousness,
   type RiskAssessment,
@@ -12,6 +13,7 @@ import {
   type TimedReading,
 } from '@outpost/shared/risk';
 import { ageInCompletedMonths } from './age';
+import { PREGNANCY_ASKED_AGES, mayBePregnant } from './pregnancy';
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +31,7 @@ export function ageOf(
 
 /**
  * Whether the patient is pregnant, as the rules need it. Men and women outside
- * 10–55 years are not asked at registration, so they count as not pregnant;
+ * 10–55 years ($lib/pregnancy) are not asked, so they count as not pregnant;
  * a woman whose status is unknown or in conflict stays `undefined`, and the
  * rules then say so instead of scoring a chart that may not apply.
  */
@@ -50,9 +52,31 @@ export function pregnancyForRisk(
     view.sex.current.value === 'female' &&
     ageYears !== undefined
   ) {
-    if (ageYears < 10 || ageYears > 55) return false;
+    if (ageYears < PREGNANCY_ASKED_AGES.min || ageYears > PREGNANCY_ASKED_AGES.max) return false;
   }
   return undefined;
+}
+
+/**
+ * Where to offer recording her pregnancy status (patient page, visit screen):
+ * where registration asks it, wherever a status is recorded (so it can be
+ * corrected), and wherever the rules cannot choose a chart without it
+ * (`needed`: old enough for NEWS2, and no status they can use).
+ */
+export function pregnancyPrompt(
+  view: PatientView,
+  nowMs: number,
+): { offered: boolean; needed: boolean } {
+  const age = ageOf(view, nowMs);
+  const needed =
+    age !== undefined &&
+    age.years >= NEWS2_MIN_AGE_YEARS &&
+    pregnancyForRisk(view, age.years) === undefined;
+  const sex = view.sex.status === 'known' ? view.sex.current.value : 'unknown';
+  return {
+    offered: needed || view.pregnancy.status !== 'unknown' || mayBePregnant(sex, age?.years),
+    needed,
+  };
 }
 
 function final(observations: readonly ObservationView[]): ObservationView[] {

@@ -71,6 +71,10 @@ describe('the registration form', () => {
     expect(asksPregnancy(draft({ sex: 'male', birthMode: 'age', ageYears: '30' }), today)).toBe(
       false,
     );
+    // Sex not known: she may be a woman, and the chart depends on it.
+    expect(asksPregnancy(draft({ sex: 'unknown', birthMode: 'age', ageYears: '30' }), today)).toBe(
+      true,
+    );
   });
 
   it('keeps a guardian only for a child', () => {

@@ -6,6 +6,7 @@
 import type { DateOfBirthInput, PregnancyInput, Sex } from '@outpost/shared/model';
 import type { MessageKey } from '$lib/i18n/en';
 import { parseTypedNumber } from './format';
+import { mayBePregnant } from './pregnancy';
 
 export interface RegistrationDraft {
   givenName: string;
@@ -79,11 +80,12 @@ export function draftAgeYears(draft: RegistrationDraft, todayIso: string): numbe
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
 }
 
-/** Pregnancy is asked of women of reproductive age (or whose age is unknown). */
+/**
+ * Pregnancy is asked of women (and people whose sex is not known) of
+ * reproductive age, or whose age is unknown ($lib/pregnancy).
+ */
 export function asksPregnancy(draft: RegistrationDraft, todayIso: string): boolean {
-  if (draft.sex !== 'female') return false;
-  const age = draftAgeYears(draft, todayIso);
-  return age === undefined || (age >= 10 && age <= 55);
+  return mayBePregnant(draft.sex, draftAgeYears(draft, todayIso));
 }
 
 export function isChild(draft: RegistrationDraft, todayIso: string): boolean {
@@ -98,52 +100,110 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
+/**
+ * The pregnancy status chosen in a form (`pregnancy`, `gestationalWeeks`):
+ * undefined when none is chosen; an error when the weeks are not 1–45.
+ */
+export function readPregnancy(
+  draft: Pick<RegistrationDraft, 'pregnancy' | 'gestationalWeeks'>,
+): { ok: true; value: PregnancyInput | undefined } | { ok: false; error: MessageKey } {
+  if (draft.pregnancy === '') return { ok: true, value: undefined };
+  if (draft.pregnancy !== 'pregnant') return { ok: true, value: { status: draft.pregnancy } };
+  const weeksText = draft.gestationalWeeks.trim();
+  if (weeksText === '') return { ok: true, value: { status: 'pregnant' } };
+  const weeks = parseTypedNumber(weeksText);
+  if (weeks === undefined || !Number.isInteger(weeks) || weeks < 1 || weeks > 45)
+    return { ok: false, error: 'register.error.weeks' };
+  return { ok: true, value: { status: 'pregnant', gestationalWeeks: weeks } };
+}
+
+/** What identifies a person in the form, for the duplicate warning ($lib/search/duplicates). */
+export interface DraftIdentity {
+  readonly name: string;
+  readonly phone: string;
+  readonly nationalId: string;
+  readonly village: string;
+  readonly clinicNumber: string;
+  readonly sex?: Sex;
+  readonly ageYears?: number;
+  readonly ageEstimated: boolean;
+}
+
+/** A patient on this tablet who may be the person typed (the form's duplicate warning). */
+export interface DuplicateCandidate {
+  readonly id: string;
+  readonly name: string;
+  /** Village, phone, birth date and why they look alike, in words. */
+  readonly detail: string;
+  /** Her record (built with resolve()). */
+  readonly href: string;
+}
+
+export function identityOfDraft(draft: RegistrationDraft, todayIso: string): DraftIdentity {
+  const years = draftAgeYears(draft, todayIso);
+  return {
+    name: `${draft.givenName.trim()} ${draft.familyName.trim()}`.trim(),
+    phone: draft.phone.trim(),
+    nationalId: draft.nationalId.trim(),
+    village: draft.village.trim(),
+    clinicNumber: draft.clinicNumber.trim(),
+    ...(draft.sex === '' ? {} : { sex: draft.sex }),
+    ...(years === undefined || !Number.isFinite(years) ? {} : { ageYears: years }),
+    ageEstimated: draft.birthMode === 'age',
+  };
+}
+
+/** Errors of the name, sex and phone fields (the birth and pregnancy fields have their own readers). */
+export function personErrors(draft: RegistrationDraft): DraftErrors {
+  const errors: DraftErrors = {};
+  if (draft.givenName.trim() === '') errors.givenName = 'register.error.required';
+  if (draft.sex === '') errors.sex = 'register.error.required';
+  const phone = draft.phone.trim();
+  if (phone !== '' && !PHONE.test(phone)) errors.phone = 'register.error.phone';
+  return errors;
+}
+
+/** The date of birth typed (an exact date, or an age in years and months), or the birth field's error. */
+export function readBirth(
+  draft: RegistrationDraft,
+  todayIso: string,
+):
+  | { ok: true; value: DateOfBirthInput }
+  | { ok: false; errors: Pick<DraftErrors, 'birthDate' | 'ageYears' | 'ageMonths'> } {
+  if (draft.birthMode === 'date') {
+    if (draft.birthDate === '') return { ok: false, errors: { birthDate: 'register.error.date' } };
+    if (draft.birthDate > todayIso)
+      return { ok: false, errors: { birthDate: 'register.error.future' } };
+    return { ok: true, value: { date: draft.birthDate } };
+  }
+  const years = parseTypedNumber(draft.ageYears);
+  const months = draft.ageMonths.trim() === '' ? 0 : parseTypedNumber(draft.ageMonths);
+  if (years === undefined || !Number.isInteger(years) || years < 0 || years > 130)
+    return { ok: false, errors: { ageYears: 'register.error.age' } };
+  if (months === undefined || !Number.isInteger(months) || months < 0 || months > 11)
+    return { ok: false, errors: { ageMonths: 'register.error.age' } };
+  return {
+    ok: true,
+    value: months > 0 ? { ageYears: years, ageMonths: months } : { ageYears: years },
+  };
+}
+
 export function validateDraft(
   draft: RegistrationDraft,
   todayIso: string,
 ): { ok: true; value: Registration } | { ok: false; errors: DraftErrors } {
-  const errors: DraftErrors = {};
+  const errors = personErrors(draft);
   const text = (value: string) => value.trim();
-  if (text(draft.givenName) === '') errors.givenName = 'register.error.required';
-  if (draft.sex === '') errors.sex = 'register.error.required';
-  if (text(draft.phone) !== '' && !PHONE.test(text(draft.phone)))
-    errors.phone = 'register.error.phone';
-
   let dateOfBirth: DateOfBirthInput | undefined;
-  if (draft.birthMode === 'date') {
-    if (draft.birthDate === '') errors.birthDate = 'register.error.date';
-    else if (draft.birthDate > todayIso) errors.birthDate = 'register.error.future';
-    else dateOfBirth = { date: draft.birthDate };
-  } else {
-    const years = parseTypedNumber(draft.ageYears);
-    const months = draft.ageMonths.trim() === '' ? 0 : parseTypedNumber(draft.ageMonths);
-    if (years === undefined || !Number.isInteger(years) || years < 0 || years > 130) {
-      errors.ageYears = 'register.error.age';
-    } else if (months === undefined || !Number.isInteger(months) || months < 0 || months > 11) {
-      errors.ageMonths = 'register.error.age';
-    } else {
-      dateOfBirth = months > 0 ? { ageYears: years, ageMonths: months } : { ageYears: years };
-    }
-  }
+  const birth = readBirth(draft, todayIso);
+  if (birth.ok) dateOfBirth = birth.value;
+  else Object.assign(errors, birth.errors);
 
   let pregnancy: PregnancyInput | undefined;
-  if (asksPregnancy(draft, todayIso) && draft.pregnancy !== '') {
-    if (draft.pregnancy === 'pregnant') {
-      const weeksText = draft.gestationalWeeks.trim();
-      const weeks = weeksText === '' ? undefined : parseTypedNumber(weeksText);
-      if (
-        weeksText !== '' &&
-        (weeks === undefined || !Number.isInteger(weeks) || weeks < 1 || weeks > 45)
-      ) {
-        errors.gestationalWeeks = 'register.error.weeks';
-      }
-      pregnancy =
-        weeks === undefined
-          ? { status: 'pregnant' }
-          : { status: 'pregnant', gestationalWeeks: weeks };
-    } else {
-      pregnancy = { status: draft.pregnancy };
-    }
+  if (asksPregnancy(draft, todayIso)) {
+    const read = readPregnancy(draft);
+    if (!read.ok) errors.gestationalWeeks = read.error;
+    else pregnancy = read.value;
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };

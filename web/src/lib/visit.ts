@@ -86,6 +86,26 @@ export function rescore(
   return stored.ok ? { ok: true, value: assessment } : stored;
 }
 
+/**
+ * After a change to what chooses the chart (sex, date of birth, pregnancy, a
+ * condition), every open visit that already has a stored score is scored
+ * again, so the score kept with the visit follows the record. Earlier stored
+ * scores stay as they are (each keeps the rule-set version that produced it);
+ * closed visits are not touched. Returns how many visits were scored again.
+ */
+export function rescoreOpenVisits(doc: Y.Doc, ctx: OpContext): Result<number, ModelError> {
+  const view = readPatient(doc);
+  if (!view.ok) return view;
+  let scored = 0;
+  for (const encounter of view.value.encounters) {
+    if (encounter.status !== 'open' || encounter.riskAssessments.length === 0) continue;
+    const result = rescore(doc, ctx, encounter.id);
+    if (!result.ok) return result;
+    if (result.value) scored++;
+  }
+  return { ok: true, value: scored };
+}
+
 export function saveReadings(
   doc: Y.Doc,
   ctx: OpContext,

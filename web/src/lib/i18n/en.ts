@@ -893,6 +893,49 @@ export const en = {
   'error.nothingLost': 'Everything already saved on this tablet is safe.',
   'error.retry': 'Try again',
   'error.home': 'Go to patients',
+  // Correcting a registered patient, pregnancy status, conditions and allergies.
+  'patient.edit.open': 'Edit details',
+  'patient.edit.title': 'Edit details',
+  'patient.edit.heading': 'Edit patient details',
+  'patient.edit.save': 'Save changes',
+  'patient.edit.cancel': 'Cancel',
+  'patient.edit.listsHint':
+    'Conditions and allergies are added, and marked as no longer present, on the patient page.',
+  'patient.edit.conflict':
+    'Tablets recorded different values for some details (shown on the patient page). A value chosen here settles it.',
+  'patient.edit.duplicates.help':
+    'Another record on this tablet looks like this person. If it is the same person, open it: the two records can be merged in Possible duplicates. Save only if it is someone else.',
+  'patient.edit.duplicates.different': 'This is a different person — save anyway',
+  'patient.edit.error.pregnantMale': 'Not possible for a patient recorded as male',
+  'patient.edit.pregnancy.title': 'Pregnancy status',
+  'patient.edit.pregnancy.notRecorded': 'Not recorded',
+  'patient.edit.pregnancy.recordedOn': '{weeks} weeks on {date}',
+  'patient.edit.pregnancy.overdue':
+    'More than 42 weeks by now: check whether she has given birth, and update.',
+  'patient.edit.pregnancy.needed':
+    'Record it: it chooses the early-warning chart (the maternal chart in pregnancy, NEWS2 otherwise).',
+  'patient.edit.pregnancy.conflict': 'Tablets recorded different answers: update to settle it.',
+  'patient.edit.pregnancy.update': 'Update',
+  'patient.edit.pregnancy.updateLabel': 'Update pregnancy status',
+  'patient.edit.pregnancy.save': 'Save pregnancy status',
+  'patient.edit.condition.add': 'Add a condition',
+  'patient.edit.condition.name': 'Condition',
+  'patient.edit.allergy.add': 'Add an allergy',
+  'patient.edit.allergy.name': 'Allergic to',
+  'patient.edit.allergy.reaction': 'Reaction',
+  'patient.edit.allergy.severity': 'Severity',
+  'patient.edit.allergy.severity.unknown': 'Not known',
+  'patient.edit.allergy.severity.mild': 'Mild',
+  'patient.edit.allergy.severity.moderate': 'Moderate',
+  'patient.edit.allergy.severity.severe': 'Severe',
+  'patient.edit.list.resolve': 'No longer has it',
+  'patient.edit.list.resolveFor': 'No longer has it: {name}',
+  'patient.edit.list.confirmQuestion':
+    'Record that the patient no longer has {name}? It stays in the history.',
+  'patient.edit.list.reason': 'Why',
+  'patient.edit.list.confirm': 'Yes, no longer has it',
+  'patient.edit.list.history': 'No longer has',
+  'patient.edit.list.resolvedOn': 'since {date}, recorded by {who}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -921,4 +921,48 @@ export const fr: Messages = {
   'error.nothingLost': 'Tout ce qui est déjà enregistré sur cette tablette est en sécurité.',
   'error.retry': 'Réessayer',
   'error.home': 'Aller aux patients',
+  // Correction d’un patient enregistré, grossesse, maladies et allergies.
+  'patient.edit.open': 'Modifier les informations',
+  'patient.edit.title': 'Modifier les informations',
+  'patient.edit.heading': 'Modifier les informations du patient',
+  'patient.edit.save': 'Enregistrer les modifications',
+  'patient.edit.cancel': 'Annuler',
+  'patient.edit.listsHint':
+    'Les maladies et les allergies s’ajoutent, et se marquent comme disparues, sur la page du patient.',
+  'patient.edit.conflict':
+    'Des tablettes ont enregistré des valeurs différentes pour certaines informations (voir la page du patient). Une valeur choisie ici tranche.',
+  'patient.edit.duplicates.help':
+    'Un autre dossier sur cette tablette ressemble à cette personne. Si c’est la même, ouvrez-le : les deux dossiers pourront être fusionnés dans Doublons possibles. N’enregistrez que s’il s’agit de quelqu’un d’autre.',
+  'patient.edit.duplicates.different': 'C’est une autre personne — enregistrer quand même',
+  'patient.edit.error.pregnantMale': 'Impossible pour un patient enregistré comme homme',
+  'patient.edit.pregnancy.title': 'Grossesse',
+  'patient.edit.pregnancy.notRecorded': 'Non renseignée',
+  'patient.edit.pregnancy.recordedOn': '{weeks} semaines le {date}',
+  'patient.edit.pregnancy.overdue':
+    'Plus de 42 semaines à ce jour : vérifiez si elle a accouché, et mettez à jour.',
+  'patient.edit.pregnancy.needed':
+    'Renseignez-la : elle choisit la grille d’alerte précoce (grille maternelle pendant la grossesse, NEWS2 sinon).',
+  'patient.edit.pregnancy.conflict':
+    'Des tablettes ont enregistré des réponses différentes : mettez à jour pour trancher.',
+  'patient.edit.pregnancy.update': 'Mettre à jour',
+  'patient.edit.pregnancy.updateLabel': 'Mettre à jour la grossesse',
+  'patient.edit.pregnancy.save': 'Enregistrer la grossesse',
+  'patient.edit.condition.add': 'Ajouter une maladie',
+  'patient.edit.condition.name': 'Maladie',
+  'patient.edit.allergy.add': 'Ajouter une allergie',
+  'patient.edit.allergy.name': 'Allergique à',
+  'patient.edit.allergy.reaction': 'Réaction',
+  'patient.edit.allergy.severity': 'Gravité',
+  'patient.edit.allergy.severity.unknown': 'Inconnue',
+  'patient.edit.allergy.severity.mild': 'Légère',
+  'patient.edit.allergy.severity.moderate': 'Modérée',
+  'patient.edit.allergy.severity.severe': 'Grave',
+  'patient.edit.list.resolve': 'Ne l’a plus',
+  'patient.edit.list.resolveFor': 'Ne l’a plus : {name}',
+  'patient.edit.list.confirmQuestion':
+    'Noter que le patient n’a plus : {name} ? Cela reste dans l’historique.',
+  'patient.edit.list.reason': 'Pourquoi',
+  'patient.edit.list.confirm': 'Oui, ne l’a plus',
+  'patient.edit.list.history': 'N’a plus',
+  'patient.edit.list.resolvedOn': 'depuis le {date}, noté par {who}',
 };

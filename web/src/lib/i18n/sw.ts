@@ -904,4 +904,48 @@ export const sw: Messages = {
     'Kila kitu ambacho tayari kimehifadhiwa kwenye kompyuta kibao hii kiko salama.',
   'error.retry': 'Jaribu tena',
   'error.home': 'Nenda kwa wagonjwa',
+  // Kusahihisha mgonjwa aliyesajiliwa, ujauzito, magonjwa na mzio.
+  'patient.edit.open': 'Badilisha taarifa',
+  'patient.edit.title': 'Badilisha taarifa',
+  'patient.edit.heading': 'Badilisha taarifa za mgonjwa',
+  'patient.edit.save': 'Hifadhi mabadiliko',
+  'patient.edit.cancel': 'Ghairi',
+  'patient.edit.listsHint':
+    'Magonjwa na mzio huongezwa, na kuwekwa alama kwamba hana tena, kwenye ukurasa wa mgonjwa.',
+  'patient.edit.conflict':
+    'Kompyuta kibao zimerekodi thamani tofauti kwa baadhi ya taarifa (zinaonyeshwa kwenye ukurasa wa mgonjwa). Thamani utakayochagua hapa ndiyo itakayotumika.',
+  'patient.edit.duplicates.help':
+    'Rekodi nyingine kwenye kompyuta kibao hii inafanana na mtu huyu. Kama ni mtu yuleyule, ifungue: rekodi hizo mbili zinaweza kuunganishwa kwenye Rekodi zinazoweza kujirudia. Hifadhi tu kama ni mtu mwingine.',
+  'patient.edit.duplicates.different': 'Huyu ni mtu mwingine — hifadhi hata hivyo',
+  'patient.edit.error.pregnantMale': 'Haiwezekani kwa mgonjwa aliyerekodiwa kama mwanaume',
+  'patient.edit.pregnancy.title': 'Hali ya ujauzito',
+  'patient.edit.pregnancy.notRecorded': 'Haijarekodiwa',
+  'patient.edit.pregnancy.recordedOn': 'wiki {weeks} tarehe {date}',
+  'patient.edit.pregnancy.overdue':
+    'Zaidi ya wiki 42 sasa: hakikisha kama amejifungua, kisha sasisha.',
+  'patient.edit.pregnancy.needed':
+    'Irekodi: inachagua chati ya tahadhari ya mapema (chati ya mama wakati wa ujauzito, NEWS2 vinginevyo).',
+  'patient.edit.pregnancy.conflict':
+    'Kompyuta kibao zimerekodi majibu tofauti: sasisha ili kuamua.',
+  'patient.edit.pregnancy.update': 'Sasisha',
+  'patient.edit.pregnancy.updateLabel': 'Sasisha hali ya ujauzito',
+  'patient.edit.pregnancy.save': 'Hifadhi hali ya ujauzito',
+  'patient.edit.condition.add': 'Ongeza ugonjwa',
+  'patient.edit.condition.name': 'Ugonjwa',
+  'patient.edit.allergy.add': 'Ongeza mzio',
+  'patient.edit.allergy.name': 'Ana mzio wa',
+  'patient.edit.allergy.reaction': 'Dalili',
+  'patient.edit.allergy.severity': 'Ukali',
+  'patient.edit.allergy.severity.unknown': 'Haijulikani',
+  'patient.edit.allergy.severity.mild': 'Kidogo',
+  'patient.edit.allergy.severity.moderate': 'Wastani',
+  'patient.edit.allergy.severity.severe': 'Mkali',
+  'patient.edit.list.resolve': 'Hana tena',
+  'patient.edit.list.resolveFor': 'Hana tena: {name}',
+  'patient.edit.list.confirmQuestion':
+    'Rekodi kwamba mgonjwa hana tena {name}? Itabaki kwenye historia.',
+  'patient.edit.list.reason': 'Kwa nini',
+  'patient.edit.list.confirm': 'Ndiyo, hana tena',
+  'patient.edit.list.history': 'Hana tena',
+  'patient.edit.list.resolvedOn': 'tangu {date}, imerekodiwa na {who}',
 };
