@@ -114,6 +114,24 @@ test('two tablets edit the same patient offline; after sync both see both edits'
     await expect(latest).toContainText('39.1');
     await expect(page.getByTestId('visits').getByRole('listitem')).toHaveCount(2);
   }
+
+  // Neema's tablet names who took each reading, though Baraka never signed in on it.
+  const visits = neema.getByTestId('visits').getByRole('link');
+  const barakaName = server.account('Baraka').displayName;
+  let found = false;
+  for (let index = 0; index < 2 && !found; index++) {
+    await visits.nth(index).click();
+    const observations = new VisitScreen(neema).observations;
+    await expect(observations).toBeVisible();
+    if ((await observations.textContent())?.includes('39.1')) {
+      await expect(observations).toContainText(`by ${barakaName}`);
+      found = true;
+    } else {
+      await expect(observations).toContainText(`by ${server.account('Neema').displayName}`);
+      await neema.goBack();
+    }
+  }
+  expect(found).toBe(true);
 });
 
 test('the live channel: a colleague sees a change within seconds, and catches up after a cut', async ({

@@ -539,6 +539,7 @@ export const en = {
   'visit.cancel': 'Cancel',
   'visit.byDevice': 'from device',
   'visit.typed': 'typed',
+  'visit.recordedBy': 'by {name}',
   'visit.unfiledReason': 'The visit this reading belongs to has not reached this tablet yet.',
   'diag.title': 'This tablet',
   'diag.storage': 'Storage',

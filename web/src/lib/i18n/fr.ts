@@ -553,6 +553,7 @@ export const fr: Messages = {
   'visit.cancel': 'Annuler',
   'visit.byDevice': 'de l’appareil',
   'visit.typed': 'saisi',
+  'visit.recordedBy': 'par {name}',
   'visit.unfiledReason': 'La visite de cette mesure n’est pas encore arrivée sur cette tablette.',
   'diag.title': 'Cette tablette',
   'diag.storage': 'Stockage',

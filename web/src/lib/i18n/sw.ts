@@ -544,6 +544,7 @@ export const sw: Messages = {
   'visit.cancel': 'Ghairi',
   'visit.byDevice': 'kutoka kifaa',
   'visit.typed': 'kimeandikwa',
+  'visit.recordedBy': 'na {name}',
   'visit.unfiledReason': 'Ziara ya kipimo hiki bado haijafika kwenye kishikwambi hiki.',
   'diag.title': 'Kishikwambi hiki',
   'diag.storage': 'Hifadhi',
