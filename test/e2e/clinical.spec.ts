@@ -6,8 +6,8 @@
  * French with their numbers; duplicates found after the fact are merged and
  * the merge undone; "Not the same person" decided on one tablet is kept by
  * the other after sync, and undone from the record; her details corrected
- * after registration, her pregnancy recorded (the visit is scored on the
- * maternal chart), an allergy added and a condition resolved. Every screen is
+ * after registration, her pregnancy recorded and then the birth (the visit
+ * stays on the maternal chart), an allergy added and a condition resolved. Every screen is
  * checked with axe (no serious or critical WCAG 2.1 AA violation).
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -299,7 +299,7 @@ test('two tablets: "Not the same person" decided on one is not proposed on the o
   });
 });
 
-test('offline: her details corrected and found by the new name; marked pregnant, the visit uses the maternal chart; an allergy added and a condition resolved', async ({
+test('offline: her details corrected and found by the new name; marked pregnant, then gave birth, the visit uses the maternal chart; an allergy added and a condition resolved', async ({
   page,
   context,
 }) => {
@@ -339,6 +339,11 @@ test('offline: her details corrected and found by the new name; marked pregnant,
   const visit = await patient.startVisit();
   await expect(patient.pregnancy).toContainText('Pregnant, 30 weeks');
   await visit.record(VISIT_ONE, { alert: true, roomAir: true });
+  await expect(page.getByTestId('risk-maternal')).toBeVisible();
+  await expect(visit.riskBand).toHaveCount(0);
+  // She gives birth today: up to 6 weeks after birth the maternal chart still applies.
+  await patient.updatePregnancy('Gave birth recently');
+  await expect(patient.pregnancy).toContainText(/Gave birth today .* maternal chart until/);
   await expect(page.getByTestId('risk-maternal')).toBeVisible();
   await expect(visit.riskBand).toHaveCount(0);
   await page.getByRole('button', { name: 'Close the visit' }).click();

@@ -293,8 +293,15 @@ export class PatientScreen {
     return screen;
   }
 
-  /** Records her pregnancy status here (or on the visit screen, where the same line is). */
-  async updatePregnancy(status: 'Pregnant' | 'Not pregnant' | 'Not known', weeks?: number) {
+  /**
+   * Records her pregnancy status here (or on the visit screen, where the same
+   * line is). "Gave birth recently" keeps the baby's date of birth it starts
+   * with (today).
+   */
+  async updatePregnancy(
+    status: 'Pregnant' | 'Gave birth recently' | 'Not pregnant' | 'Not known',
+    weeks?: number,
+  ) {
     await this.pregnancy.getByRole('button', { name: 'Update pregnancy status' }).click();
     await this.pregnancy.getByLabel(status, { exact: true }).check();
     if (weeks !== undefined)

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import {
   answerConsult,
+  assertFact,
   changeConsultStatus,
   createConsult,
   readConsult,
@@ -186,6 +187,24 @@ describe('the frozen snapshot carries what a specialist needs and nothing that i
     for (const identifying of ['Amina', 'Testcase', 'Fictionville', '700 000 001'])
       expect(text).not.toContain(identifying);
     expect(parseConsultSnapshot(JSON.parse(text))).toEqual(snapshot);
+  });
+
+  test('after a birth: days since the delivery, in a field older readers ignore', () => {
+    const mother = createTestContext();
+    const motherDoc = PatientBuilder.persona('pregnantWomanAt32Weeks').build(mother);
+    getOrThrow(
+      assertFact(motherDoc, mother, {
+        field: 'pregnancy',
+        value: { status: 'postpartum', deliveredOn: '2025-03-01' },
+      }),
+    );
+    const snapshot = buildConsultSnapshot({
+      patient: getOrThrow(readPatient(motherDoc)),
+      now: Date.UTC(2025, 2, 11, 9),
+    });
+    expect(snapshot.patient.postpartum).toEqual({ daysSinceDelivery: 10 });
+    expect(snapshot.patient.pregnancy).toBeUndefined();
+    expect(parseConsultSnapshot(JSON.parse(JSON.stringify(snapshot)))).toEqual(snapshot);
   });
 
   test('a long record is shortened to fit the consult document', () => {

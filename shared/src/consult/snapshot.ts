@@ -42,6 +42,12 @@ export const consultSnapshotSchema = z.object({
         gestationalWeeks: z.number().int().min(0).max(50).optional(),
       })
       .optional(),
+    /**
+     * She has given birth: whole days since, when the snapshot was taken. A
+     * field of its own (not a fourth `pregnancy.status`) so a reader that
+     * predates it ignores it instead of failing the whole snapshot.
+     */
+    postpartum: z.object({ daysSinceDelivery: z.number().int().min(0) }).optional(),
     conditions: z.array(z.object({ name: z.string(), icd10: z.string().optional() })),
     allergies: z.array(
       z.object({
@@ -158,6 +164,11 @@ function visitOf(encounter: EncounterView | undefined): ConsultSnapshot['visit']
   };
 }
 
+/** Whole days from a YYYY-MM-DD date (UTC midnight) to `now`; never negative. */
+function daysSince(isoDate: string, now: number): number {
+  return Math.max(0, Math.floor((now - Date.parse(`${isoDate}T00:00:00Z`)) / 86_400_000));
+}
+
 /**
  * Builds the snapshot. Fits `SNAPSHOT_MAX_CHARS` by shortening the trends
  * (oldest points first) when a long record would not.
@@ -186,14 +197,19 @@ export function buildConsultSnapshot(input: SnapshotInput): ConsultSnapshot {
           : patient.sex.status === 'conflict'
             ? 'conflict'
             : 'unknown',
-      ...(pregnancy !== undefined && {
-        pregnancy: {
-          status: pregnancy.value.status,
-          ...(pregnancy.value.gestationalWeeks !== undefined && {
-            gestationalWeeks: pregnancy.value.gestationalWeeks + weeksSince,
-          }),
-        },
-      }),
+      ...(pregnancy?.value.status === 'postpartum' &&
+        pregnancy.value.deliveredOn !== undefined && {
+          postpartum: { daysSinceDelivery: daysSince(pregnancy.value.deliveredOn, now) },
+        }),
+      ...(pregnancy !== undefined &&
+        pregnancy.value.status !== 'postpartum' && {
+          pregnancy: {
+            status: pregnancy.value.status,
+            ...(pregnancy.value.gestationalWeeks !== undefined && {
+              gestationalWeeks: pregnancy.value.gestationalWeeks + weeksSince,
+            }),
+          },
+        }),
       conditions: patient.conditions.active.map(({ value }) => ({
         name: value.name,
         ...(value.icd10 !== undefined && { icd10: value.icd10 }),

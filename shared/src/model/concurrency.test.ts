@@ -58,6 +58,11 @@ describe('concurrent clinical assertions', () => {
       { field: 'pregnancy', value: { status: 'pregnant', gestationalWeeks: 20 } },
       { field: 'pregnancy', value: { status: 'not-pregnant' } },
     ],
+    [
+      'pregnancy',
+      { field: 'pregnancy', value: { status: 'pregnant', gestationalWeeks: 40 } },
+      { field: 'pregnancy', value: { status: 'postpartum', deliveredOn: '2025-02-28' } },
+    ],
   ] as const)(
     'concurrent %s assertions both survive as a conflict needing review, until a resolution supersedes both',
     (field, onA, onB) => {

@@ -20,6 +20,8 @@ import {
   updateProfile,
 } from './patient';
 import { expectRefused, view } from './testSupport';
+import { validateDocument } from './validate';
+import { toStoredActor } from './context';
 
 const NO_SIGNS = {
   unableToDrinkOrBreastfeed: false,
@@ -233,6 +235,63 @@ describe('assertFact', () => {
     });
   });
 
+  test('gave birth: postpartum keeps the delivery date, and the server accepts the record', () => {
+    const { doc, ctx } = setup();
+    getOrThrow(
+      assertFact(doc, ctx, {
+        field: 'pregnancy',
+        value: { status: 'pregnant', gestationalWeeks: 39 },
+      }),
+    );
+    const today = new Date(ctx.clock.now()).toISOString().slice(0, 10);
+    const id = getOrThrow(
+      assertFact(doc, ctx, {
+        field: 'pregnancy',
+        value: { status: 'postpartum', deliveredOn: today },
+      }),
+    );
+    expect(view(doc).pregnancy).toEqual({
+      status: 'known',
+      current: {
+        id,
+        value: { status: 'postpartum', deliveredOn: today },
+        by: ctx.actor,
+        at: ctx.clock.now(),
+      },
+    });
+    expect(view(doc).problems).toEqual([]);
+    expect(validateDocument(doc).ok).toBe(true);
+  });
+
+  test('a pregnancy status from a newer version is skipped as a problem, never thrown', () => {
+    // What a tablet that predates `postpartum` does with it: the entry stays in
+    // the record, reads as a problem, and the assertion it superseded shows.
+    const { doc, ctx } = setup();
+    const pregnant = getOrThrow(
+      assertFact(doc, ctx, { field: 'pregnancy', value: { status: 'pregnant' } }),
+    );
+    doc.getArray('facts').push([
+      {
+        id: ctx.ids.newId(),
+        op: 'set',
+        f: 'pregnancy',
+        v: { status: 'a-status-from-the-future', since: '2025-03-01' },
+        sup: [pregnant],
+        at: ctx.clock.now(),
+        by: toStoredActor(ctx.actor),
+      },
+    ]);
+    const patient = view(doc);
+    expect(patient.pregnancy).toMatchObject({
+      status: 'known',
+      current: { id: pregnant, value: { status: 'pregnant' } },
+    });
+    expect(patient.problems).toContainEqual({
+      path: 'facts[2]',
+      message: 'malformed pregnancy value',
+    });
+  });
+
   test.each([
     [{ field: 'sex', value: 'yes' }, 'value'],
     [{ field: 'weight', value: 3 }, 'field'],
@@ -245,6 +304,27 @@ describe('assertFact', () => {
     [{ field: 'pregnancy', value: { status: 'maybe' } }, 'value.status'],
     [
       { field: 'pregnancy', value: { status: 'not-pregnant', gestationalWeeks: 3 } },
+      'value.gestationalWeeks',
+    ],
+    // The clock is 2025-03-01 08:00 UTC: tomorrow is not yet today anywhere.
+    [
+      { field: 'pregnancy', value: { status: 'postpartum', deliveredOn: '2025-03-02' } },
+      'value.deliveredOn',
+    ],
+    [
+      { field: 'pregnancy', value: { status: 'postpartum', deliveredOn: '2024-02-29' } },
+      'value.deliveredOn',
+    ],
+    [
+      { field: 'pregnancy', value: { status: 'postpartum', deliveredOn: '1/3/2025' } },
+      'value.deliveredOn',
+    ],
+    [{ field: 'pregnancy', value: { status: 'postpartum' } }, 'value.deliveredOn'],
+    [
+      {
+        field: 'pregnancy',
+        value: { status: 'postpartum', deliveredOn: '2025-02-20', gestationalWeeks: 40 },
+      },
       'value.gestationalWeeks',
     ],
   ])('invalid assertion %j is refused naming %s', (input, field) => {
@@ -262,6 +342,32 @@ describe('assertFact', () => {
       doc,
       () => assertFact(doc, ctx, { field: 'pregnancy', value: { status: 'pregnant' } }),
       { type: 'ValidationFailed', field: 'value.status' },
+    );
+    expectRefused(
+      doc,
+      () =>
+        assertFact(doc, ctx, {
+          field: 'pregnancy',
+          value: { status: 'postpartum', deliveredOn: '2025-02-20' },
+        }),
+      { type: 'ValidationFailed', field: 'value.status' },
+    );
+  });
+
+  test('a delivery date a year ago or typed as today east of Greenwich is accepted', () => {
+    const { doc, ctx } = setup();
+    for (const deliveredOn of ['2024-03-01', '2025-03-01']) {
+      getOrThrow(
+        assertFact(doc, ctx, { field: 'pregnancy', value: { status: 'postpartum', deliveredOn } }),
+      );
+    }
+    // 2025-03-01 14:00 UTC is already 2025-03-02 in Kiribati (UTC+14).
+    ctx.clock.advance(6 * 3_600_000);
+    getOrThrow(
+      assertFact(doc, ctx, {
+        field: 'pregnancy',
+        value: { status: 'postpartum', deliveredOn: '2025-03-02' },
+      }),
     );
   });
 });

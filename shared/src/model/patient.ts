@@ -69,6 +69,8 @@ const pregnancyInputSchema = z.discriminatedUnion('status', [
   }),
   z.strictObject({ status: z.literal('not-pregnant') }),
   z.strictObject({ status: z.literal('unknown') }),
+  /** She has given birth: `deliveredOn` is the baby's date of birth (YYYY-MM-DD). */
+  z.strictObject({ status: z.literal('postpartum'), deliveredOn: isoDateSchema }),
 ]);
 export type PregnancyInput = z.input<typeof pregnancyInputSchema>;
 
@@ -302,6 +304,37 @@ function toStoredDob(
   });
 }
 
+/**
+ * A date typed as "today" on a tablet east of Greenwich is already tomorrow
+ * in UTC: a delivery date is accepted up to today in the easternmost time
+ * zone (UTC+14), plus the tolerated clock skew.
+ */
+const EARLIEST_TIME_ZONE_AHEAD_MS = 14 * 3_600_000;
+
+function toStoredPregnancy(
+  value: PregnancyInput,
+  now: number,
+): Result<StoredPregnancy, ModelError> {
+  switch (value.status) {
+    case 'pregnant':
+      return ok(
+        value.gestationalWeeks === undefined
+          ? { status: 'pregnant' }
+          : { status: 'pregnant', weeks: value.gestationalWeeks },
+      );
+    case 'postpartum':
+      if (value.deliveredOn > isoDay(now + EARLIEST_TIME_ZONE_AHEAD_MS + MAX_FUTURE_SKEW_MS))
+        return err(validationFailed('value.deliveredOn', 'the date of delivery is in the future'));
+      if (value.deliveredOn < dateFromAge(now, 1, 0))
+        return err(
+          validationFailed('value.deliveredOn', 'the date of delivery is more than a year ago'),
+        );
+      return ok({ status: 'postpartum', deliveredOn: value.deliveredOn });
+    default:
+      return ok({ status: value.status });
+  }
+}
+
 function setFactEntry(
   ctx: OpContext,
   scan: PatientScan,
@@ -404,18 +437,16 @@ export const assertFact = patientOp(
       case 'pregnancy': {
         const heads = factHeads(scan, 'sex');
         if (
-          input.value.status === 'pregnant' &&
+          (input.value.status === 'pregnant' || input.value.status === 'postpartum') &&
           heads.length > 0 &&
           heads.every((head) => head.value === 'male')
         ) {
           return err(validationFailed('value.status', 'the patient is recorded as male'));
         }
-        const pregnancy: StoredPregnancy =
-          input.value.status === 'pregnant' && input.value.gestationalWeeks !== undefined
-            ? { status: 'pregnant', weeks: input.value.gestationalWeeks }
-            : { status: input.value.status };
+        const pregnancy = toStoredPregnancy(input.value, now);
+        if (!pregnancy.ok) return pregnancy;
         field = 'pregnancy';
-        value = pregnancy;
+        value = pregnancy.value;
         break;
       }
     }

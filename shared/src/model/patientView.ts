@@ -78,9 +78,12 @@ export interface DateOfBirth {
 }
 
 export interface Pregnancy {
-  readonly status: 'pregnant' | 'not-pregnant' | 'unknown';
+  /** `postpartum`: she has given birth, on `deliveredOn`. */
+  readonly status: 'pregnant' | 'not-pregnant' | 'unknown' | 'postpartum';
   /** Gestational age in whole weeks on the day of the assertion (its `at`). */
   readonly gestationalWeeks?: number;
+  /** With `postpartum`: the day she gave birth (YYYY-MM-DD). */
+  readonly deliveredOn?: string;
 }
 
 export interface Allergy {
@@ -503,9 +506,14 @@ const dobToView = (value: {
   }),
 });
 
-const pregnancyToView = (value: { status: Pregnancy['status']; weeks?: number }): Pregnancy => ({
+const pregnancyToView = (value: {
+  status: Pregnancy['status'];
+  weeks?: number;
+  deliveredOn?: string;
+}): Pregnancy => ({
   status: value.status,
   ...(value.weeks !== undefined && { gestationalWeeks: value.weeks }),
+  ...(value.deliveredOn !== undefined && { deliveredOn: value.deliveredOn }),
 });
 
 function stripUnknown<T extends object>(value: T, keys: readonly (keyof T)[]): T {

@@ -105,12 +105,29 @@ export const dobSchema = z.looseObject({
 });
 export type StoredDob = z.infer<typeof dobSchema>;
 
-export const PREGNANCY_STATUSES = ['pregnant', 'not-pregnant', 'unknown'] as const;
-/** `weeks`: gestational age in whole weeks on the day of the assertion (`at`). */
-export const pregnancySchema = z.looseObject({
-  status: z.enum(PREGNANCY_STATUSES),
-  weeks: z.number().int().min(1).max(45).optional(),
-});
+/**
+ * `postpartum`: she has given birth (on `deliveredOn`). Added after the first
+ * three: a reader that predates it fails to parse the entry, counts it as a
+ * problem and skips it (never throws), so it shows the assertion the
+ * postpartum one superseded — for the usual "pregnant → gave birth" that is
+ * still the maternal chart. Such a reader's next assertion does not supersede
+ * the skipped one, so an up-to-date reader then shows a conflict to review.
+ */
+export const PREGNANCY_STATUSES = ['pregnant', 'not-pregnant', 'unknown', 'postpartum'] as const;
+/**
+ * `weeks`: gestational age in whole weeks on the day of the assertion (`at`).
+ * `deliveredOn`: the day she gave birth; present exactly when `postpartum`.
+ */
+export const pregnancySchema = z
+  .looseObject({
+    status: z.enum(PREGNANCY_STATUSES),
+    weeks: z.number().int().min(1).max(45).optional(),
+    deliveredOn: isoDateSchema.optional(),
+  })
+  .refine((value) => (value.status === 'postpartum') === (value.deliveredOn !== undefined), {
+    message: 'deliveredOn is required with postpartum and only with it',
+    path: ['deliveredOn'],
+  });
 export type StoredPregnancy = z.infer<typeof pregnancySchema>;
 
 export const ALLERGY_SEVERITIES = ['mild', 'moderate', 'severe'] as const;

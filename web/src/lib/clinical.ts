@@ -13,7 +13,7 @@ import {
   type TimedReading,
 } from '@outpost/shared/risk';
 import { ageInCompletedMonths } from './age';
-import { PREGNANCY_ASKED_AGES, mayBePregnant } from './pregnancy';
+import { PREGNANCY_ASKED_AGES, mayBePregnant, onMaternalChartAfterBirth } from './pregnancy';
 
 const DAY_MS = 86_400_000;
 
@@ -34,16 +34,25 @@ export function ageOf(
  * 10–55 years ($lib/pregnancy) are not asked, so they count as not pregnant;
  * a woman whose status is unknown or in conflict stays `undefined`, and the
  * rules then say so instead of scoring a chart that may not apply.
+ *
+ * A woman who has given birth counts as pregnant for the first 42 days after
+ * the delivery, at `nowMs` (the visit being scored): the maternal chart's
+ * population is pregnant women and women up to 6 weeks after birth (MEOWS,
+ * shared/src/risk/maternal.ts; docs/clinical-rules.md "Maternal chart —
+ * MEOWS"). From day 43 she is not pregnant for the rules (NEWS2).
  */
 export function pregnancyForRisk(
   view: PatientView,
   ageYears: number | undefined,
+  nowMs: number,
 ): boolean | undefined {
   if (view.sex.status === 'known' && view.sex.current.value === 'male') return false;
   if (view.pregnancy.status === 'known') {
-    const status = view.pregnancy.current.value.status;
+    const { status, deliveredOn } = view.pregnancy.current.value;
     if (status === 'pregnant') return true;
     if (status === 'not-pregnant') return false;
+    if (status === 'postpartum' && deliveredOn !== undefined)
+      return onMaternalChartAfterBirth(deliveredOn, nowMs);
     return undefined;
   }
   if (view.pregnancy.status === 'conflict') return undefined;
@@ -71,7 +80,7 @@ export function pregnancyPrompt(
   const needed =
     age !== undefined &&
     age.years >= NEWS2_MIN_AGE_YEARS &&
-    pregnancyForRisk(view, age.years) === undefined;
+    pregnancyForRisk(view, age.years, nowMs) === undefined;
   const sex = view.sex.status === 'known' ? view.sex.current.value : 'unknown';
   return {
     offered: needed || view.pregnancy.status !== 'unknown' || mayBePregnant(sex, age?.years),
@@ -152,7 +161,7 @@ export function riskInputFor(
   if (!encounter || view.dateOfBirth.status !== 'known') return undefined;
   const months = ageInCompletedMonths(view.dateOfBirth.current.value.date, nowMs);
   if (months === undefined) return undefined;
-  const pregnant = pregnancyForRisk(view, Math.floor(months / 12));
+  const pregnant = pregnancyForRisk(view, Math.floor(months / 12), nowMs);
   const since = nowMs - 30 * DAY_MS;
   const news2Totals: TimedReading<number>[] = [];
   for (const other of view.encounters) {

@@ -91,6 +91,7 @@ export function editBaseOf(view: PatientView, nowMs: number): EditBase {
     const today = pregnancyToday(view.pregnancy.current, nowMs);
     draft.pregnancy = today.status;
     if (today.weeksNow !== undefined) draft.gestationalWeeks = String(today.weeksNow);
+    if (today.birth) draft.deliveredOn = today.birth.deliveredOn;
   }
   if (profile.guardian) {
     draft.guardianName = profile.guardian.name;
@@ -124,7 +125,11 @@ const birthKey = (d: RegistrationDraft) =>
     ? `date|${d.birthDate}`
     : `age|${d.ageYears.trim()}|${d.ageMonths.trim() === '0' ? '' : d.ageMonths.trim()}`;
 const pregnancyKey = (d: RegistrationDraft) =>
-  d.pregnancy === 'pregnant' ? `pregnant|${d.gestationalWeeks.trim()}` : d.pregnancy;
+  d.pregnancy === 'pregnant'
+    ? `pregnant|${d.gestationalWeeks.trim()}`
+    : d.pregnancy === 'postpartum'
+      ? `postpartum|${d.deliveredOn.trim()}`
+      : d.pregnancy;
 
 /**
  * Validates the edited form against what it opened with. A field left as it
@@ -157,9 +162,12 @@ export function validateEdit(
     draft.pregnancy !== '' &&
     pregnancyKey(draft) !== pregnancyKey(before)
   ) {
-    const read = readPregnancy(draft);
-    if (!read.ok) errors.gestationalWeeks = read.error;
-    else if (read.value?.status === 'pregnant' && draft.sex === 'male')
+    const read = readPregnancy(draft, todayIso);
+    if (!read.ok) errors[read.field] = read.error;
+    else if (
+      (read.value?.status === 'pregnant' || read.value?.status === 'postpartum') &&
+      draft.sex === 'male'
+    )
       errors.pregnancy = 'patient.edit.error.pregnantMale';
     else pregnancy = read.value;
   }

@@ -46,7 +46,7 @@ export interface VitalSeries {
 export function adultBandApplies(view: PatientView, nowMs: number): boolean {
   const age = ageOf(view, nowMs);
   if (age === undefined || age.years < 16) return false;
-  return pregnancyForRisk(view, age.years) === false;
+  return pregnancyForRisk(view, age.years, nowMs) === false;
 }
 
 /** Every numeric vital with at least one final reading, oldest reading first. */

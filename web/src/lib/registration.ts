@@ -22,6 +22,8 @@ export interface RegistrationDraft {
   clinicNumber: string;
   pregnancy: PregnancyInput['status'] | '';
   gestationalWeeks: string;
+  /** With `pregnancy: 'postpartum'`: the baby's date of birth (YYYY-MM-DD). */
+  deliveredOn: string;
   guardianName: string;
   guardianRelationship: string;
   conditions: string;
@@ -60,6 +62,7 @@ export function emptyDraft(): RegistrationDraft {
     clinicNumber: '',
     pregnancy: '',
     gestationalWeeks: '',
+    deliveredOn: '',
     guardianName: '',
     guardianRelationship: '',
     conditions: '',
@@ -100,20 +103,45 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
+/** The same day a year before `todayIso` (29 February → 28 February). */
+function aYearBefore(todayIso: string): string {
+  const [y, m, d] = todayIso.split('-').map(Number) as [number, number, number];
+  const day = Math.min(d, new Date(Date.UTC(y - 1, m, 0)).getUTCDate());
+  return new Date(Date.UTC(y - 1, m - 1, day)).toISOString().slice(0, 10);
+}
+
 /**
- * The pregnancy status chosen in a form (`pregnancy`, `gestationalWeeks`):
- * undefined when none is chosen; an error when the weeks are not 1–45.
+ * The pregnancy status chosen in a form (`pregnancy`, `gestationalWeeks`,
+ * `deliveredOn`): undefined when none is chosen; an error, with the field it
+ * belongs to, when the weeks are not 1–45 or the baby's date of birth is
+ * missing, after today or more than a year ago (as the model checks).
  */
 export function readPregnancy(
-  draft: Pick<RegistrationDraft, 'pregnancy' | 'gestationalWeeks'>,
-): { ok: true; value: PregnancyInput | undefined } | { ok: false; error: MessageKey } {
+  draft: Pick<RegistrationDraft, 'pregnancy' | 'gestationalWeeks' | 'deliveredOn'>,
+  todayIso: string,
+):
+  | { ok: true; value: PregnancyInput | undefined }
+  | { ok: false; field: 'gestationalWeeks' | 'deliveredOn'; error: MessageKey } {
   if (draft.pregnancy === '') return { ok: true, value: undefined };
+  if (draft.pregnancy === 'postpartum') {
+    const deliveredOn = draft.deliveredOn.trim();
+    const fail = (error: MessageKey) => ({
+      ok: false as const,
+      field: 'deliveredOn' as const,
+      error,
+    });
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(deliveredOn) || Number.isNaN(Date.parse(deliveredOn)))
+      return fail('register.error.date');
+    if (deliveredOn > todayIso) return fail('register.error.future');
+    if (deliveredOn < aYearBefore(todayIso)) return fail('pregnancy.postpartum.error.tooLongAgo');
+    return { ok: true, value: { status: 'postpartum', deliveredOn } };
+  }
   if (draft.pregnancy !== 'pregnant') return { ok: true, value: { status: draft.pregnancy } };
   const weeksText = draft.gestationalWeeks.trim();
   if (weeksText === '') return { ok: true, value: { status: 'pregnant' } };
   const weeks = parseTypedNumber(weeksText);
   if (weeks === undefined || !Number.isInteger(weeks) || weeks < 1 || weeks > 45)
-    return { ok: false, error: 'register.error.weeks' };
+    return { ok: false, field: 'gestationalWeeks', error: 'register.error.weeks' };
   return { ok: true, value: { status: 'pregnant', gestationalWeeks: weeks } };
 }
 
@@ -201,8 +229,8 @@ export function validateDraft(
 
   let pregnancy: PregnancyInput | undefined;
   if (asksPregnancy(draft, todayIso)) {
-    const read = readPregnancy(draft);
-    if (!read.ok) errors.gestationalWeeks = read.error;
+    const read = readPregnancy(draft, todayIso);
+    if (!read.ok) errors[read.field] = read.error;
     else pregnancy = read.value;
   }
 

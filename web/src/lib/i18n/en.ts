@@ -111,6 +111,19 @@ export const en = {
   'pregnancy.pregnant': 'Pregnant',
   'pregnancy.not-pregnant': 'Not pregnant',
   'pregnancy.unknown': 'Not known',
+  // Gave birth recently: the maternal chart for 6 weeks after the birth.
+  'pregnancy.postpartum.option': 'Gave birth recently',
+  'pregnancy.postpartum.date': 'Date of birth of the baby',
+  'pregnancy.postpartum.summary.one':
+    'Gave birth on {date} ({count} day ago) — maternal chart until {until}',
+  'pregnancy.postpartum.summary.other':
+    'Gave birth on {date} ({count} days ago) — maternal chart until {until}',
+  'pregnancy.postpartum.summaryToday': 'Gave birth today ({date}) — maternal chart until {until}',
+  'pregnancy.postpartum.summaryPast': 'Gave birth on {date}',
+  'pregnancy.postpartum.recordBirth': 'She has given birth — record the date',
+  'pregnancy.postpartum.consult.one': 'gave birth {count} day ago',
+  'pregnancy.postpartum.consult.other': 'gave birth {count} days ago',
+  'pregnancy.postpartum.error.tooLongAgo': 'More than a year ago: choose the date of this birth',
   'register.gestation': 'Weeks of pregnancy',
   'register.guardian': 'Guardian (for a child)',
   'register.guardianName': 'Guardian name',

@@ -109,6 +109,21 @@ export const fr: Messages = {
   'pregnancy.pregnant': 'Enceinte',
   'pregnancy.not-pregnant': 'Pas enceinte',
   'pregnancy.unknown': 'Inconnu',
+  // A accouché récemment : la courbe maternelle pendant 6 semaines après la naissance.
+  'pregnancy.postpartum.option': 'A accouché récemment',
+  'pregnancy.postpartum.date': 'Date de naissance du bébé',
+  'pregnancy.postpartum.summary.one':
+    'A accouché le {date} (il y a {count} jour) — courbe maternelle jusqu’au {until}',
+  'pregnancy.postpartum.summary.other':
+    'A accouché le {date} (il y a {count} jours) — courbe maternelle jusqu’au {until}',
+  'pregnancy.postpartum.summaryToday':
+    'A accouché aujourd’hui ({date}) — courbe maternelle jusqu’au {until}',
+  'pregnancy.postpartum.summaryPast': 'A accouché le {date}',
+  'pregnancy.postpartum.recordBirth': 'Elle a accouché — noter la date',
+  'pregnancy.postpartum.consult.one': 'a accouché il y a {count} jour',
+  'pregnancy.postpartum.consult.other': 'a accouché il y a {count} jours',
+  'pregnancy.postpartum.error.tooLongAgo':
+    'Il y a plus d’un an : choisissez la date de cette naissance',
   'register.gestation': 'Semaines de grossesse',
   'register.guardian': 'Tuteur (pour un enfant)',
   'register.guardianName': 'Nom du tuteur',

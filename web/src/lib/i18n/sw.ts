@@ -109,6 +109,20 @@ export const sw: Messages = {
   'pregnancy.pregnant': 'Mjamzito',
   'pregnancy.not-pregnant': 'Si mjamzito',
   'pregnancy.unknown': 'Haijulikani',
+  // Amejifungua karibuni: chati ya uzazi kwa wiki 6 baada ya kujifungua.
+  'pregnancy.postpartum.option': 'Amejifungua karibuni',
+  'pregnancy.postpartum.date': 'Tarehe ya kuzaliwa kwa mtoto',
+  'pregnancy.postpartum.summary.one':
+    'Alijifungua {date} (siku {count} iliyopita) — chati ya uzazi hadi {until}',
+  'pregnancy.postpartum.summary.other':
+    'Alijifungua {date} (siku {count} zilizopita) — chati ya uzazi hadi {until}',
+  'pregnancy.postpartum.summaryToday': 'Amejifungua leo ({date}) — chati ya uzazi hadi {until}',
+  'pregnancy.postpartum.summaryPast': 'Alijifungua {date}',
+  'pregnancy.postpartum.recordBirth': 'Amejifungua — andika tarehe',
+  'pregnancy.postpartum.consult.one': 'alijifungua siku {count} iliyopita',
+  'pregnancy.postpartum.consult.other': 'alijifungua siku {count} zilizopita',
+  'pregnancy.postpartum.error.tooLongAgo':
+    'Zaidi ya mwaka mmoja uliopita: chagua tarehe ya uzazi huu',
   'register.gestation': 'Wiki za ujauzito',
   'register.guardian': 'Mlezi (kwa mtoto)',
   'register.guardianName': 'Jina la mlezi',
