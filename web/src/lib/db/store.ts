@@ -49,11 +49,9 @@ import {
   type Tables,
 } from './records';
 
-export const DATABASE_PREFIX = 'outpost-clinic-';
+import { databaseName } from './names';
 
-export function databaseName(clinicId: string): string {
-  return `${DATABASE_PREFIX}${clinicId}`;
-}
+export { DATABASE_PREFIX, databaseName } from './names';
 
 /**
  * What each table keeps in the clear beside `{iv, ct}`: its primary key and

@@ -12,7 +12,7 @@
  */
 import type { Clock, Random } from '@outpost/shared/deps';
 import type { LocalStore, RejectedUpdate } from '../db';
-import { cryptoRandom, systemClock } from '../db';
+import { cryptoRandom, systemClock } from '../db/defaults';
 import {
   CLOCK_WARNING_MS,
   backoffDelayMs,
