@@ -144,6 +144,11 @@ class OutpostDatabase extends Dexie {
     this.version(4).stores({
       photos: 'sha256, status',
     });
+    // 5: a document row may carry a tail of local changes saved after its state
+    // (document-tail.ts). Same tables and indexes; declared so that a tab still
+    // running older code, which reads `state` alone and would drop the tail's
+    // changes at its next write of that row, is closed (versionchange) instead.
+    this.version(5).stores({});
   }
 }
 
