@@ -165,8 +165,9 @@ interface OpenEntry {
   /**
    * A copy of `doc`, kept equal to it (`mirror`), that local operations run
    * on before their commit: the open document only ever holds committed
-   * state, and a change no longer copies the whole record first. Made at the
-   * first change; dropped when an operation on it was refused or not saved.
+   * state, and a change no longer copies the whole record first. Made when the
+   * page is idle after opening (browser) or at the first change; dropped when
+   * an operation on it was refused or not saved.
    */
   shadow: Y.Doc | undefined;
   /** `doc`'s update listener: every change that did not come from the shadow goes into it. */
@@ -400,7 +401,9 @@ export class LocalStore implements TabletStore {
       const stored = await this.#backend.documentIfChanged(docId, undefined);
       if (stored?.record === undefined) return undefined;
       const loaded = this.#docFromRecord(stored.record);
-      this.#open.set(docId, this.#openEntry(loaded, stored.stamp, stored.record));
+      const entry = this.#openEntry(loaded, stored.stamp, stored.record);
+      this.#open.set(docId, entry);
+      this.#prepareShadow(docId, entry);
       return loaded;
     });
     if (doc === undefined) return undefined;
@@ -512,9 +515,13 @@ export class LocalStore implements TabletStore {
       if (shadowOf !== undefined && updates.length > 0) this.#dropShadow(shadowOf);
     };
     working.on('update', collect);
-    let result: Result<T, E>;
+    let result!: Result<T, E>;
     try {
-      result = op(working, this.opContext());
+      // One transaction around the whole operation (a visit's readings and its score
+      // are two model operations): one update to store and queue, none to merge.
+      working.transact(() => {
+        result = op(working, this.opContext());
+      });
     } catch (error) {
       unsaved();
       throw error;
@@ -1238,10 +1245,35 @@ export class LocalStore implements TabletStore {
     return entry;
   }
 
-  /** The shadow local changes of an open document run on (made from it the first time). */
+  /**
+   * The shadow local changes of an open document run on, made the first time:
+   * from its stored row when the document holds just that (no encoding of the
+   * whole record), else from the document itself.
+   */
   #shadowOf(entry: OpenEntry): Y.Doc {
-    entry.shadow ??= this.#clone(entry.doc);
+    if (entry.shadow === undefined) {
+      const row = appendableRow(entry);
+      if (row === undefined) entry.shadow = this.#clone(entry.doc);
+      else {
+        entry.shadow = this.#newDoc();
+        applyRow(entry.shadow, row, REMOTE_ORIGIN);
+      }
+    }
     return entry.shadow;
+  }
+
+  /**
+   * In the browser, an opened record's shadow is made once the page is idle
+   * (she is reading it or typing), so that her first change does not wait for it.
+   */
+  #prepareShadow(docId: string, entry: OpenEntry): void {
+    if (typeof requestIdleCallback !== 'function') return;
+    requestIdleCallback(
+      () => {
+        if (this.#open.get(docId) === entry && entry.shadow === undefined) this.#shadowOf(entry);
+      },
+      { timeout: 5_000 },
+    );
   }
 
   #dropShadow(entry: OpenEntry): void {
