@@ -642,7 +642,89 @@ describe('property: saves, live edits, another tab and a full disk never lose a 
   }, 60_000);
 });
 
+/**
+ * Web Locks as the browser runs them: one holder at a time, in request order;
+ * `request` settles only after the release, which here takes a while.
+ */
+class SlowReleaseLocks {
+  readonly events: string[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #held = false;
+  request<T>(_name: string, callback: () => Promise<T>): Promise<T> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise((resolve) => (release = resolve));
+    return previous.then(async () => {
+      if (this.#held) throw new Error('granted while held');
+      this.#held = true;
+      try {
+        return await callback();
+      } finally {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        this.#held = false;
+        this.events.push('released');
+        release();
+      }
+    });
+  }
+}
+
 describe('two tabs on one clinic store', () => {
+  test('with Web Locks a save resolves once committed, before the lock is released; writers stay one at a time', async () => {
+    const backend = new MemoryBackend();
+    const locks = new SlowReleaseLocks();
+    const options = {
+      clinicId: TEST_CLINIC_ID,
+      userId: TEST_USER_ID,
+      clock: createManualClock(1_000),
+      ids: systemIds,
+      random: { next: () => 0.5 },
+      locks: locks as unknown as LockManager,
+    };
+    const tab1 = await LocalStore.open(backend, options);
+    const tab2 = await LocalStore.open(backend.reopen(), options);
+    const { docId } = getOrThrow(await tab1.createPatient({ profile: { givenName: 'Subira' } }));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its lock is released
+    locks.events.length = 0;
+    const saves = ['A', 'B', 'C', 'D'].map((village, i) =>
+      (i % 2 === 0 ? tab1 : tab2)
+        .applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { phone: `+255 700 00${i}` }))
+        .then((result) => {
+          locks.events.push(`saved ${village}`);
+          return result;
+        }),
+    );
+    for (const result of await Promise.all(saves)) expect(result.ok).toBe(true);
+    // Each save was told before its lock went: the release is not on the way to "Saved".
+    expect(locks.events.slice(0, 2)).toEqual(['saved A', 'released']);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the last release
+    expect(locks.events.filter((event) => event === 'released')).toHaveLength(4);
+    expect(await tab1.outboxEntries()).toHaveLength(5);
+  });
+
+  test('a task that fails under the Web Lock rejects, and the next one still runs', async () => {
+    const backend = new MemoryBackend();
+    const locks = new SlowReleaseLocks();
+    const store = await LocalStore.open(backend, {
+      clinicId: TEST_CLINIC_ID,
+      userId: TEST_USER_ID,
+      clock: createManualClock(1_000),
+      ids: systemIds,
+      random: { next: () => 0.5 },
+      locks: locks as unknown as LockManager,
+    });
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Huruma' } }));
+    await expect(
+      store.applyOp(docId, () => {
+        throw new Error('the operation broke');
+      }),
+    ).rejects.toThrow('the operation broke');
+    const saved = await store.applyOp(docId, (doc, ctx) =>
+      updateProfile(doc, ctx, { village: 'Makeupton' }),
+    );
+    expect(saved.ok).toBe(true);
+  });
+
   test('S1 a change saved in one tab is never overwritten by a change saved in another', async () => {
     const backend = new MemoryBackend();
     const options = {

@@ -443,9 +443,11 @@ export class LocalStore implements TabletStore {
     op: (doc: Y.Doc, ctx: OpContext) => Result<T, E>,
   ): Promise<Result<T, E | SaveError>> {
     return this.#exclusive(async () => {
-      await this.#refreshIdentity();
-      const base = await this.#current(docId);
+      // Two reads, one wait: another tab may have taken a new client id, or written.
+      const [base] = await Promise.all([this.#current(docId), this.#refreshIdentity()]);
       if (base === undefined) return err({ type: 'DocumentNotFound', docId } as const);
+      // A copy read while the identity changed authors under the new id (open ones are set).
+      base.clientID = this.#identity.clientId;
       const kind = kindOfDocId(docId);
       if (kind === undefined) return err({ type: 'DocumentNotFound', docId } as const);
       // An open document's change runs on its shadow; any other's on the copy just read.
@@ -1328,8 +1330,16 @@ export class LocalStore implements TabletStore {
 
   /** Runs `task` alone: one writer per clinic store (across tabs with Web Locks). */
   #exclusive<R>(task: () => Promise<R>): Promise<R> {
+    const locks = this.#locks;
+    // With Web Locks the caller has its result as soon as the task is done (a save is
+    // committed then): the lock's release, a round trip through the browser, is not
+    // waited for. Tasks stay exclusive: the next request is granted after the release.
     const run = (): Promise<R> =>
-      this.#locks === null ? task() : (this.#locks.request(this.#lockName, task) as Promise<R>);
+      locks === null
+        ? task()
+        : new Promise<R>((resolve, reject) => {
+            locks.request(this.#lockName, () => task().then(resolve, reject)).catch(reject);
+          });
     // In-process queue per clinic (several stores of one clinic in one page or test).
     const queue = queues.get(this.#lockName) ?? Promise.resolve();
     const next = queue.then(run, run);
