@@ -135,6 +135,49 @@ export default tseslint.config(
     },
   },
   {
+    // The first screen (the lock screen, under the root layout and the `/` page) loads
+    // these modules before anything is shown: the clinic store (Dexie store, Yjs, the
+    // record model) and sync load after it (lib/managers/data-layer.ts). Types are free.
+    files: [
+      'web/src/routes/+layout.svelte',
+      'web/src/routes/+page.svelte',
+      'web/src/lib/screens/LockScreen.svelte',
+      'web/src/lib/auth/*.ts',
+      'web/src/lib/managers/session.svelte.ts',
+      'web/src/lib/managers/patient-search.svelte.ts',
+      'web/src/lib/managers/consult-inbox.svelte.ts',
+      'web/src/lib/i18n/i18n.svelte.ts',
+      'web/src/lib/sync/manager.svelte.ts',
+      'web/src/lib/db/tablet-db.ts',
+    ],
+    ignores: ['**/*.test.ts', 'web/src/lib/auth/testing.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            '$lib/db',
+            '../db',
+            '$lib/db/store',
+            '$lib/db/local-store',
+            './store',
+            './local-store',
+            '$lib/sync',
+            '$lib/sync/live',
+            'yjs',
+            'y-websocket',
+            '@outpost/shared/model',
+          ].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message:
+              'Not in the first screen: load it with the data layer (lib/managers/data-layer.ts) or import types only.',
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ['web/**/*.ts', 'web/**/*.svelte'],
     rules: {
       'no-restricted-imports': [

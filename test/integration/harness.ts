@@ -24,6 +24,7 @@ import {
 } from '@outpost/shared/model';
 import { seededRandom } from '@outpost/shared/model/fixtures';
 import type { Result } from '@outpost/shared/result';
+import { documentState } from '../../web/src/lib/db/document-tail';
 import { createMemoryStore, MemoryBackend } from '../../web/src/lib/db/memory-store';
 import type { LocalStore } from '../../web/src/lib/db/local-store';
 import {
@@ -465,7 +466,8 @@ export function tabletReplica(tablet: SimTablet): Replica {
     name: tablet.name,
     async state(docId) {
       const record = await tablet.backend.get('documents', docId);
-      return record?.state;
+      // The row's state and the changes saved since (its tail), as one update.
+      return record === undefined ? undefined : documentState(record);
     },
     async docIds() {
       return (await tablet.backend.getAll('documents')).map((record) => record.docId).sort();

@@ -31,6 +31,7 @@ import { pgliteKind, type TestDatabase } from '../../server/test/support/databas
 import { identityFixture } from '../../server/test/support/identity';
 import { createClinic } from '../../server/test/support/sync';
 import { askSpecialist, postMessage, signAnswer } from '../../web/src/lib/consults/actions';
+import { documentState } from '../../web/src/lib/db/document-tail';
 import { createSyncClient, TransportError, type Transport } from '../../web/src/lib/sync/engine';
 import {
   appRequester,
@@ -458,7 +459,8 @@ async function problemsOf(world: World): Promise<string[]> {
       problems.push(`specialist change refused ${entry.code} on ${short(entry.docId)}`);
   const rejectedDocs = new Set(rejected.map((entry) => entry.docId));
   for (const row of routed) {
-    const local = (await tablet.backend.get('documents', row.docId))?.state;
+    const record = await tablet.backend.get('documents', row.docId);
+    const local = record === undefined ? undefined : documentState(record);
     if (local === undefined) {
       problems.push(`specialist lacks routed ${short(row.docId)}`);
       continue;
@@ -485,7 +487,8 @@ async function problemsOf(world: World): Promise<string[]> {
   // The clinics' tablets hold their clinic's consults as the server does (answers included).
   for (const [index, hw] of world.hws.entries()) {
     for (const row of inWorld.filter((r) => r.clinicId === world.clinicIds[index])) {
-      const local = (await hw.tablet.backend.get('documents', row.docId))?.state;
+      const record = await hw.tablet.backend.get('documents', row.docId);
+      const local = record === undefined ? undefined : documentState(record);
       const server = new Y.Doc();
       Y.applyUpdate(server, row.state);
       const mine = new Y.Doc();

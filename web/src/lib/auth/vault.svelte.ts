@@ -52,6 +52,7 @@ import {
   type PinVerifier,
   type SealedBytes,
 } from '$lib/security/crypto';
+// The tablet's own database only: the clinic store (`$lib/db`) loads after unlock.
 import {
   TABLET_DATABASE,
   TabletDb,
@@ -64,7 +65,7 @@ import {
   type TabletRole,
   type UserRecord,
   type WrappedSecretRecord,
-} from '$lib/db';
+} from '$lib/db/tablet-db';
 import { MIN_PASSWORD_LENGTH, authError, type AuthError, type AuthErrorCode } from './errors';
 import {
   createServerApi,

@@ -2,6 +2,7 @@
  * The tablet store contract, run against every storage backend: IndexedDB
  * (Dexie on fake-indexeddb) and memory. Both must behave identically.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import {
@@ -18,6 +19,8 @@ import { createManualClock } from '@outpost/shared/deps';
 import { systemIds } from '@outpost/shared/ids';
 import { TEST_CLINIC_ID, TEST_USER_ID } from '@outpost/shared/model/fixtures';
 import { BACKENDS, createHarness, savePersona } from './testing';
+import { WriteBatch } from './backend';
+import { MAX_TAIL_UPDATES, documentState, tailUpdates } from './document-tail';
 import { LocalStore } from './local-store';
 import { MemoryBackend } from './memory-store';
 
@@ -190,6 +193,67 @@ describe.each(BACKENDS)('tablet store contract on %s', (backend) => {
     expect(getOrThrow(readPatient(fresh))).toEqual(shown);
   });
 
+  test('S1 saves of an open record append to its stored row; every read and restart has them all', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Pendo' } }));
+    const handle = (await store.openDocument(docId))!;
+    const encounterId = await openVisit(store, docId);
+    const tab2 = await harness.otherTab();
+    const saves = MAX_TAIL_UPDATES + 8; // past a full tail: its state is written again
+    for (let i = 0; i < saves; i++) {
+      const saved = await store.applyOp(docId, (doc, ctx) =>
+        recordVitals(doc, ctx, {
+          encounterId,
+          source: { kind: 'typed' },
+          readings: [{ key: 'heartRate', value: 40 + i }],
+        }),
+      );
+      expect(saved.ok).toBe(true);
+      if (i % 10 === 9) {
+        // Another tab reads what is stored: the state and every change after it.
+        const read = getOrThrow((await tab2.readPatient(docId))!);
+        expect(read.encounters[0]!.observations).toHaveLength(i + 1);
+      }
+    }
+    const shown = getOrThrow(readPatient(handle.doc));
+    expect(shown.encounters[0]!.observations.map((o) => o.value)).toEqual(
+      Array.from({ length: saves }, (_, i) => 40 + i),
+    );
+    const fresh = (await (await harness.reopen()).openDocument(docId))!.doc;
+    expect(Y.equalSnapshots(Y.snapshot(fresh), Y.snapshot(handle.doc))).toBe(true);
+    expect(getOrThrow(readPatient(fresh))).toEqual(shown);
+  });
+
+  test('S1 a save whose commit fails leaves the stored row, its tail included, as it was', async () => {
+    const harness = createHarness(backend);
+    const store = await harness.open();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Rehema' } }));
+    const handle = (await store.openDocument(docId))!;
+    const encounterId = await openVisit(store, docId);
+    const vitals = (value: number) => (doc: Y.Doc, ctx: OpContext) =>
+      recordVitals(doc, ctx, {
+        encounterId,
+        source: { kind: 'typed' },
+        readings: [{ key: 'heartRate', value }],
+      });
+    for (const value of [70, 71, 72]) getOrThrow(await store.applyOp(docId, vitals(value)));
+    // The list row is the last write of the transaction: the disk refuses it after the others.
+    harness.failWritesTo('patients');
+    expect((await store.applyOp(docId, vitals(99))).ok).toBe(false);
+    harness.failWritesTo(undefined);
+    // The open record goes on from what is stored: the next save appends to the same row.
+    getOrThrow(await store.applyOp(docId, vitals(73)));
+    const expected = [70, 71, 72, 73];
+    expect(
+      getOrThrow(readPatient(handle.doc)).encounters[0]!.observations.map((o) => o.value),
+    ).toEqual(expected);
+    const reopened = await harness.reopen();
+    const read = getOrThrow((await reopened.readPatient(docId))!);
+    expect(read.encounters[0]!.observations.map((o) => o.value)).toEqual(expected);
+    expect(await reopened.outboxEntries()).toHaveLength(6);
+  });
+
   test('a refused domain operation writes nothing', async () => {
     const store = await createHarness(backend).open();
     const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Chiamaka' } }));
@@ -354,7 +418,313 @@ describe.each(BACKENDS)('tablet store contract on %s', (backend) => {
   });
 });
 
+describe('a stored document row: its state and the changes saved after it (tail)', () => {
+  const options = {
+    clinicId: TEST_CLINIC_ID,
+    userId: TEST_USER_ID,
+    clock: createManualClock(1_000),
+    ids: systemIds,
+    random: { next: () => 0.5 },
+    locks: null,
+  };
+  const vitalsOf = (encounterId: EncounterId, value: number) => (doc: Y.Doc, ctx: OpContext) =>
+    recordVitals(doc, ctx, {
+      encounterId,
+      source: { kind: 'typed' },
+      readings: [{ key: 'heartRate', value }],
+    });
+
+  test('a save appends its update to the row; a full tail is written into the state again', async () => {
+    const backend = new MemoryBackend();
+    const store = await LocalStore.open(backend, options);
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Tumaini' } }));
+    const handle = (await store.openDocument(docId))!;
+    const created = (await backend.get('documents', docId))!;
+    expect(created.tail).toBeUndefined();
+    const encounterId = await openVisit(store, docId);
+    getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 80)));
+    const appended = (await backend.get('documents', docId))!;
+    expect(appended.state).toEqual(created.state);
+    expect(tailUpdates(appended)).toHaveLength(2);
+    for (let i = 0; tailUpdates((await backend.get('documents', docId))!).length > 0; i++) {
+      expect(i).toBeLessThan(MAX_TAIL_UPDATES);
+      getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 81 + i)));
+    }
+    const compacted = (await backend.get('documents', docId))!;
+    expect(compacted.tail).toBeUndefined();
+    expect(compacted.state).toEqual(Y.encodeStateAsUpdate(handle.doc));
+  });
+
+  test('a row with a tail is the same document as its state with every change applied', async () => {
+    const backend = new MemoryBackend();
+    const store = await LocalStore.open(backend, options);
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Baraka' } }));
+    const handle = (await store.openDocument(docId))!;
+    const encounterId = await openVisit(store, docId);
+    for (const value of [61, 62, 63])
+      getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, value)));
+    const row = (await backend.get('documents', docId))!;
+    expect(tailUpdates(row)).toHaveLength(4);
+    const merged = new Y.Doc();
+    Y.applyUpdate(merged, documentState(row));
+    expect(Y.equalSnapshots(Y.snapshot(merged), Y.snapshot(handle.doc))).toBe(true);
+  });
+
+  test('a row stored before tails existed (state only) opens and takes appended changes', async () => {
+    const backend = new MemoryBackend();
+    const writer = await LocalStore.open(backend, options);
+    const { docId } = getOrThrow(await writer.createPatient({ profile: { givenName: 'Neema' } }));
+    const encounterId = await openVisit(writer, docId);
+    // As the previous version stored it: the whole state, no tail field.
+    const old = (await writer.openDocument(docId))!.doc;
+    await backend.commit(
+      new WriteBatch().put('documents', {
+        docId,
+        kind: 'patient',
+        state: Y.encodeStateAsUpdate(old),
+        updatedAt: 1_000,
+      }),
+    );
+    const store = await LocalStore.open(backend.reopen(), options);
+    const handle = (await store.openDocument(docId))!;
+    getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 77)));
+    expect(tailUpdates((await backend.get('documents', docId))!)).toHaveLength(1);
+    const read = getOrThrow(
+      (await (await LocalStore.open(backend.reopen(), options)).readPatient(docId))!,
+    );
+    expect(read).toEqual(getOrThrow(readPatient(handle.doc)));
+    expect(read.encounters[0]!.observations.map((o) => o.value)).toEqual([77]);
+  });
+
+  test('an open record holding live edits not stored yet writes its whole state at the next save', async () => {
+    const backend = new MemoryBackend();
+    const store = await LocalStore.open(backend, options);
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Zawadi' } }));
+    const handle = (await store.openDocument(docId))!;
+    const encounterId = await openVisit(store, docId);
+    // A colleague's edit arrives by the live channel and is not persisted (yet).
+    const colleague = new Y.Doc();
+    colleague.clientID = 515_151;
+    Y.applyUpdate(colleague, Y.encodeStateAsUpdate(handle.doc));
+    getOrThrow(updateProfile(colleague, store.opContext(), { village: 'Kijiji' }));
+    Y.applyUpdate(
+      handle.doc,
+      Y.encodeStateAsUpdate(colleague, Y.encodeStateVector(handle.doc)),
+      'live',
+    );
+    getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 90)));
+    const row = (await backend.get('documents', docId))!;
+    expect(row.tail).toBeUndefined();
+    const read = getOrThrow(
+      (await (await LocalStore.open(backend.reopen(), options)).readPatient(docId))!,
+    );
+    expect(read.profile.village).toBe('Kijiji');
+    expect(read.encounters[0]!.observations.map((o) => o.value)).toEqual([90]);
+    // Stored now: the saves after it append again.
+    getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 91)));
+    expect(tailUpdates((await backend.get('documents', docId))!)).toHaveLength(1);
+  });
+
+  test('a live edit arriving while a save commits is stored by the next save', async () => {
+    const backend = new MemoryBackend();
+    const store = await LocalStore.open(backend, options);
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Faraji' } }));
+    const handle = (await store.openDocument(docId))!;
+    const encounterId = await openVisit(store, docId);
+    const colleague = new Y.Doc();
+    colleague.clientID = 616_161;
+    Y.applyUpdate(colleague, Y.encodeStateAsUpdate(handle.doc));
+    getOrThrow(updateProfile(colleague, store.opContext(), { village: 'Mlimani' }));
+    let delivered = false;
+    backend.onWrite = () => {
+      if (delivered) return;
+      delivered = true;
+      Y.applyUpdate(
+        handle.doc,
+        Y.encodeStateAsUpdate(colleague, Y.encodeStateVector(handle.doc)),
+        'live',
+      );
+    };
+    getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 95)));
+    backend.onWrite = undefined;
+    expect(delivered).toBe(true);
+    getOrThrow(await store.applyOp(docId, vitalsOf(encounterId, 96)));
+    const read = getOrThrow(
+      (await (await LocalStore.open(backend.reopen(), options)).readPatient(docId))!,
+    );
+    expect(read.profile.village).toBe('Mlimani');
+    expect(read.encounters[0]!.observations.map((o) => o.value)).toEqual([95, 96]);
+  });
+});
+
+describe('property: saves, live edits, another tab and a full disk never lose a saved change', () => {
+  type Step =
+    | { readonly kind: 'save' }
+    | { readonly kind: 'saveInOtherTab' }
+    | { readonly kind: 'saveOnFullDisk' }
+    | { readonly kind: 'liveEdit' }
+    | { readonly kind: 'persistLive' }
+    | { readonly kind: 'closeAndOpen' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 6, arbitrary: fc.constant({ kind: 'save' } as const) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'saveInOtherTab' } as const) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'saveOnFullDisk' } as const) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'liveEdit' } as const) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'persistLive' } as const) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'closeAndOpen' } as const) },
+  );
+
+  test('what is stored is every saved reading, and the live edits any later write of this tab held', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
+        const harness = createHarness('memory');
+        const store = await harness.open();
+        const tab2 = await harness.otherTab();
+        const { docId } = getOrThrow(
+          await store.createPatient({ profile: { givenName: 'Imani' } }),
+        );
+        const encounterId = await openVisit(store, docId);
+        let handle = (await store.openDocument(docId))!;
+        const colleague = new Y.Doc();
+        colleague.clientID = 777_777;
+        const saved: number[] = [];
+        let value = 100;
+        let shownVillage: string | undefined;
+        let storedVillage: string | undefined;
+        const vitals = (reading: number) => (doc: Y.Doc, ctx: OpContext) =>
+          recordVitals(doc, ctx, {
+            encounterId,
+            source: { kind: 'typed' },
+            readings: [{ key: 'heartRate', value: reading }],
+          });
+        for (const { kind } of steps) {
+          value++;
+          if (kind === 'save' || kind === 'saveOnFullDisk') {
+            if (kind === 'saveOnFullDisk') harness.failWritesTo('patients');
+            const result = await store.applyOp(docId, vitals(value));
+            harness.failWritesTo(undefined);
+            expect(result.ok).toBe(kind === 'save');
+            if (result.ok) {
+              saved.push(value);
+              storedVillage = shownVillage; // this tab's write holds its open record's live edits
+            }
+          } else if (kind === 'saveInOtherTab') {
+            getOrThrow(await tab2.applyOp(docId, vitals(value)));
+            saved.push(value);
+          } else if (kind === 'liveEdit') {
+            Y.applyUpdate(colleague, Y.encodeStateAsUpdate(handle.doc));
+            getOrThrow(updateProfile(colleague, store.opContext(), { village: `Kijiji ${value}` }));
+            Y.applyUpdate(
+              handle.doc,
+              Y.encodeStateAsUpdate(colleague, Y.encodeStateVector(handle.doc)),
+              'live',
+            );
+            shownVillage = `Kijiji ${value}`;
+          } else if (kind === 'persistLive') {
+            getOrThrow(await store.persistLive(docId));
+            storedVillage = shownVillage;
+          } else {
+            // Closing the record forgets live edits not stored (the server has them).
+            handle.release();
+            handle = (await store.openDocument(docId))!;
+            shownVillage = storedVillage;
+          }
+          const shown = getOrThrow(readPatient(handle.doc));
+          expect(shown.profile.village).toBe(shownVillage);
+        }
+        const stored = getOrThrow((await (await harness.reopen()).readPatient(docId))!);
+        const readings = stored.encounters[0]!.observations.map((o) => o.value as number);
+        expect([...readings].sort((a, b) => a - b)).toEqual(saved);
+        expect(stored.profile.village).toBe(storedVillage);
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+});
+
+/**
+ * Web Locks as the browser runs them: one holder at a time, in request order;
+ * `request` settles only after the release, which here takes a while.
+ */
+class SlowReleaseLocks {
+  readonly events: string[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #held = false;
+  request<T>(_name: string, callback: () => Promise<T>): Promise<T> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise((resolve) => (release = resolve));
+    return previous.then(async () => {
+      if (this.#held) throw new Error('granted while held');
+      this.#held = true;
+      try {
+        return await callback();
+      } finally {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        this.#held = false;
+        this.events.push('released');
+        release();
+      }
+    });
+  }
+}
+
 describe('two tabs on one clinic store', () => {
+  test('with Web Locks a save resolves once committed, before the lock is released; writers stay one at a time', async () => {
+    const backend = new MemoryBackend();
+    const locks = new SlowReleaseLocks();
+    const options = {
+      clinicId: TEST_CLINIC_ID,
+      userId: TEST_USER_ID,
+      clock: createManualClock(1_000),
+      ids: systemIds,
+      random: { next: () => 0.5 },
+      locks: locks as unknown as LockManager,
+    };
+    const tab1 = await LocalStore.open(backend, options);
+    const tab2 = await LocalStore.open(backend.reopen(), options);
+    const { docId } = getOrThrow(await tab1.createPatient({ profile: { givenName: 'Subira' } }));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its lock is released
+    locks.events.length = 0;
+    const saves = ['A', 'B', 'C', 'D'].map((village, i) =>
+      (i % 2 === 0 ? tab1 : tab2)
+        .applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { phone: `+255 700 00${i}` }))
+        .then((result) => {
+          locks.events.push(`saved ${village}`);
+          return result;
+        }),
+    );
+    for (const result of await Promise.all(saves)) expect(result.ok).toBe(true);
+    // Each save was told before its lock went: the release is not on the way to "Saved".
+    expect(locks.events.slice(0, 2)).toEqual(['saved A', 'released']);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the last release
+    expect(locks.events.filter((event) => event === 'released')).toHaveLength(4);
+    expect(await tab1.outboxEntries()).toHaveLength(5);
+  });
+
+  test('a task that fails under the Web Lock rejects, and the next one still runs', async () => {
+    const backend = new MemoryBackend();
+    const locks = new SlowReleaseLocks();
+    const store = await LocalStore.open(backend, {
+      clinicId: TEST_CLINIC_ID,
+      userId: TEST_USER_ID,
+      clock: createManualClock(1_000),
+      ids: systemIds,
+      random: { next: () => 0.5 },
+      locks: locks as unknown as LockManager,
+    });
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Huruma' } }));
+    await expect(
+      store.applyOp(docId, () => {
+        throw new Error('the operation broke');
+      }),
+    ).rejects.toThrow('the operation broke');
+    const saved = await store.applyOp(docId, (doc, ctx) =>
+      updateProfile(doc, ctx, { village: 'Makeupton' }),
+    );
+    expect(saved.ok).toBe(true);
+  });
+
   test('S1 a change saved in one tab is never overwritten by a change saved in another', async () => {
     const backend = new MemoryBackend();
     const options = {

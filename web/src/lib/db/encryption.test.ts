@@ -21,6 +21,7 @@ import { PROTOCOL_VERSION, type PulledUpdate } from '@outpost/shared/sync';
 import { getOrThrow } from '@outpost/shared/result';
 import { RecordCipher, newSecret } from '../security/crypto';
 import { UnreadableRecordError, type QuarantinedRecord } from './backend';
+import { tailUpdates } from './document-tail';
 import { LocalStore, type StoreEvent } from './local-store';
 import { decodeRecord, encodeRecord } from './record-codec';
 import type { TableName } from './records';
@@ -214,6 +215,37 @@ describe('C04 a canary patient never reaches IndexedDB in the clear', () => {
     // …while the store reads it all back.
     expect((await store.getPatientRow(docId))?.givenName).toBe(canary);
     store.close();
+  });
+
+  test('a change appended to a stored row (its tail) is sealed with the row', async () => {
+    const canary = `ZZCANARY-${crypto.randomUUID()}`;
+    const { store, name } = await openStore();
+    const { docId } = getOrThrow(await store.createPatient({ profile: { givenName: 'Sealed' } }));
+    const handle = (await store.openDocument(docId))!;
+    getOrThrow(
+      await store.applyOp(docId, (doc, ctx) => updateProfile(doc, ctx, { village: canary })),
+    );
+    const rows = await rawDatabaseValues(name);
+    const document = rows.find((row) => row.store === 'documents')!.value as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(document).sort()).toEqual(['ct', 'docId', 'iv']);
+    expect(findCanary(rows, canary)).toEqual([]);
+    expect(findCanary(rows, 'zzcanary')).toEqual([]);
+    handle.release();
+    store.close();
+    const backend = await openDexieBackend(CLINIC_ID, {
+      name,
+      indexedDB,
+      IDBKeyRange,
+      cipher: await createTestCipher(),
+    });
+    expect(tailUpdates((await backend.get('documents', docId))!)).toHaveLength(1);
+    backend.close();
+    const reopened = await openStore({ name });
+    expect(getOrThrow((await reopened.store.readPatient(docId))!).profile.village).toBe(canary);
+    reopened.store.close();
   });
 
   test('the scanner finds a canary in plaintext, UTF-16 and base64 (it is not blind)', () => {

@@ -4,6 +4,7 @@
  */
 import { systemIds, type ClinicId, type UserId } from '@outpost/shared/ids';
 import type { Clock, IdSource, Random } from '@outpost/shared/deps';
+import { cryptoRandom, systemClock } from './defaults';
 import type { RecordCipher } from '../security/crypto';
 import { LocalStore } from './local-store';
 import { openDexieBackend, requestPersistentStorage, type DexieBackendOptions } from './store';
@@ -28,16 +29,7 @@ export interface OpenClinicStoreOptions {
   readonly dexie?: DexieBackendOptions;
 }
 
-/** Randomness for client ids: the platform CSPRNG when present. */
-export const cryptoRandom: Random = {
-  next: () => {
-    if (typeof crypto !== 'undefined' && typeof crypto.getRandomValues === 'function')
-      return crypto.getRandomValues(new Uint32Array(1))[0]! / 0x1_0000_0000;
-    return Math.random();
-  },
-};
-
-export const systemClock: Clock = { now: () => Date.now() };
+export { cryptoRandom, systemClock } from './defaults';
 
 /**
  * Opens the enrolled clinic's database (`outpost-clinic-<clinicId>`) with its

@@ -47,6 +47,7 @@ import {
   type StorageBackend,
   type StorageError,
 } from './backend';
+import { appendToRow, tailUpdates } from './document-tail';
 import { deriveRows, matchesWords, normaliseWords } from './read-models';
 import type {
   PhotoRecord,
@@ -149,10 +150,24 @@ interface OpenEntry {
    */
   stamp: DocumentStamp;
   /**
+   * The stored row of that write (`stamp`): a local change appends its update
+   * to it (document-tail.ts) while `doc` holds nothing more than the row.
+   */
+  record: DocumentRecord | undefined;
+  /** Updates `doc` took from outside this store (the live channel), counted. */
+  received: number;
+  /**
+   * How many of them `record` holds: all of them (`received`) when it was
+   * written from `doc`; otherwise `doc` is ahead of `record` and the next
+   * change writes the whole state.
+   */
+  receivedInRecord: number;
+  /**
    * A copy of `doc`, kept equal to it (`mirror`), that local operations run
    * on before their commit: the open document only ever holds committed
-   * state, and a change no longer copies the whole record first. Made at the
-   * first change; dropped when an operation on it was refused or not saved.
+   * state, and a change no longer copies the whole record first. Made when the
+   * page is idle after opening (browser) or at the first change; dropped when
+   * an operation on it was refused or not saved.
    */
   shadow: Y.Doc | undefined;
   /** `doc`'s update listener: every change that did not come from the shadow goes into it. */
@@ -175,6 +190,8 @@ export class LocalStore implements TabletStore {
   #locks: LockManager | null;
   #lockName: string;
   #open = new Map<string, OpenEntry>();
+  /** The stored row each unopened document copy was read from (a change appends to it). */
+  #rowOf = new WeakMap<Y.Doc, DocumentRecord>();
   #listeners = new Set<Listener>();
   #channel: BroadcastChannel | undefined;
 
@@ -383,8 +400,10 @@ export class LocalStore implements TabletStore {
       }
       const stored = await this.#backend.documentIfChanged(docId, undefined);
       if (stored?.record === undefined) return undefined;
-      const loaded = this.#docFromState(stored.record.state);
-      this.#open.set(docId, this.#openEntry(loaded, stored.stamp));
+      const loaded = this.#docFromRecord(stored.record);
+      const entry = this.#openEntry(loaded, stored.stamp, stored.record);
+      this.#open.set(docId, entry);
+      this.#prepareShadow(docId, entry);
       return loaded;
     });
     if (doc === undefined) return undefined;
@@ -424,15 +443,19 @@ export class LocalStore implements TabletStore {
     op: (doc: Y.Doc, ctx: OpContext) => Result<T, E>,
   ): Promise<Result<T, E | SaveError>> {
     return this.#exclusive(async () => {
-      await this.#refreshIdentity();
-      const base = await this.#current(docId);
+      // Two reads, one wait: another tab may have taken a new client id, or written.
+      const [base] = await Promise.all([this.#current(docId), this.#refreshIdentity()]);
       if (base === undefined) return err({ type: 'DocumentNotFound', docId } as const);
+      // A copy read while the identity changed authors under the new id (open ones are set).
+      base.clientID = this.#identity.clientId;
       const kind = kindOfDocId(docId);
       if (kind === undefined) return err({ type: 'DocumentNotFound', docId } as const);
       // An open document's change runs on its shadow; any other's on the copy just read.
       const open = this.#open.get(docId);
       const working = open === undefined ? base : this.#shadowOf(open);
-      const outcome = await this.#commitLocal(kind, working, open, op, () => docId);
+      // The stored row `working` equals, when known: the change is appended to it.
+      const row = open === undefined ? this.#rowOf.get(base) : appendableRow(open);
+      const outcome = await this.#commitLocal(kind, working, open, op, () => docId, row);
       return outcome.ok ? ok(outcome.value.result) : outcome;
     });
   }
@@ -486,6 +509,7 @@ export class LocalStore implements TabletStore {
     shadowOf: OpenEntry | undefined,
     op: (doc: Y.Doc, ctx: OpContext) => Result<T, E>,
     docIdOf: (result: T) => string,
+    row?: DocumentRecord,
   ): Promise<Result<{ result: T; docId: string }, E | SaveError>> {
     const updates: Uint8Array[] = [];
     const collect = (update: Uint8Array) => updates.push(update);
@@ -493,9 +517,13 @@ export class LocalStore implements TabletStore {
       if (shadowOf !== undefined && updates.length > 0) this.#dropShadow(shadowOf);
     };
     working.on('update', collect);
-    let result: Result<T, E>;
+    let result!: Result<T, E>;
     try {
-      result = op(working, this.opContext());
+      // One transaction around the whole operation (a visit's readings and its score
+      // are two model operations): one update to store and queue, none to merge.
+      working.transact(() => {
+        result = op(working, this.opContext());
+      });
     } catch (error) {
       unsaved();
       throw error;
@@ -511,7 +539,16 @@ export class LocalStore implements TabletStore {
     const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const now = this.#clock.now();
     const batch = new WriteBatch();
-    this.#putDocument(batch, docId, kind, working, now);
+    // What the shadow had taken from the live channel when its state was read.
+    const received = shadowOf?.received ?? 0;
+    const written = this.#putDocument(
+      batch,
+      docId,
+      kind,
+      working,
+      now,
+      row?.docId === docId ? { row, update } : undefined,
+    );
     batch.addOutbox({
       docId,
       update,
@@ -530,7 +567,7 @@ export class LocalStore implements TabletStore {
     if (open !== undefined) {
       // LOCAL_ORIGIN: not mirrored, the shadow made it.
       applyUpdateAsOwn(open.doc, update, LOCAL_ORIGIN);
-      open.stamp = stamp;
+      this.#stored(open, stamp, written, open === shadowOf ? received : undefined);
     }
     this.#announce([docId]);
     this.#emit({ type: 'document', docId, cause: 'local' });
@@ -551,11 +588,14 @@ export class LocalStore implements TabletStore {
       if (doc === undefined || kind === undefined)
         return err({ type: 'DocumentNotFound', docId } as const);
       const batch = new WriteBatch();
-      this.#putDocument(batch, docId, kind, doc, this.#clock.now());
+      const received = this.#open.get(docId)?.received;
+      const written = this.#putDocument(batch, docId, kind, doc, this.#clock.now());
       try {
         const { documentStamps } = await this.#backend.commit(batch);
         const open = this.#open.get(docId);
-        if (open !== undefined) open.stamp = documentStamps.get(docId);
+        if (open !== undefined && open.doc === doc)
+          this.#stored(open, documentStamps.get(docId), written, received);
+        else if (open !== undefined) open.stamp = documentStamps.get(docId);
       } catch (error) {
         return err(toStorageError(error).error);
       }
@@ -757,20 +797,34 @@ export class LocalStore implements TabletStore {
     // written: it may hold live updates storage does not have yet.
     const touched = new Map<
       string,
-      { doc: Y.Doc; kind: DocKind; cause: ChangeCause; changed: boolean }
+      {
+        doc: Y.Doc;
+        kind: DocKind;
+        cause: ChangeCause;
+        changed: boolean;
+        /** An open document's live updates in `doc` (copied from it). */
+        received?: number;
+      }
     >();
     const working = async (docId: string, kind: DocKind) => {
       let entry = touched.get(docId);
       if (entry === undefined) {
         const open = this.#open.has(docId);
         const base = await this.#current(docId, identity.clientId);
+        const received = this.#open.get(docId)?.received;
         const doc =
           base === undefined
             ? this.#newDoc(identity.clientId)
             : open
               ? this.#clone(base, identity.clientId)
               : base;
-        entry = { doc, kind, cause: 'remote', changed: base === undefined || open };
+        entry = {
+          doc,
+          kind,
+          cause: 'remote',
+          changed: base === undefined || open,
+          ...(open && received !== undefined && { received }),
+        };
         touched.set(docId, entry);
       }
       return entry;
@@ -786,7 +840,13 @@ export class LocalStore implements TabletStore {
       // Rare (a client-id clash): its code loads when needed, not with the first screen.
       const { rekeyDocument } = await import('@outpost/shared/model/rekey');
       const outcome = rekeyDocument(local.doc, serverState, identity.clientId);
-      touched.set(docId, { doc: outcome.doc, kind, cause: 'rekey', changed: true });
+      touched.set(docId, {
+        doc: outcome.doc,
+        kind,
+        cause: 'rekey',
+        changed: true,
+        ...(local.received !== undefined && { received: local.received }),
+      });
       rekeyPending.delete(docId);
       rekeyed.push(docId);
       // Every change of this document still here is carried by the re-keyed entry.
@@ -838,7 +898,9 @@ export class LocalStore implements TabletStore {
       await applyPulled(pulled.docId, kind, pulled.update);
     }
     for (const [docId, entry] of touched) if (!entry.changed) touched.delete(docId);
-    for (const [docId, { doc, kind }] of touched) this.#putDocument(batch, docId, kind, doc, now);
+    const written = new Map<string, DocumentRecord>();
+    for (const [docId, { doc, kind }] of touched)
+      written.set(docId, this.#putDocument(batch, docId, kind, doc, now));
 
     // S5: the cursor goes in the same commit as everything it covers.
     const nextSync: SyncMeta = {
@@ -863,7 +925,7 @@ export class LocalStore implements TabletStore {
       this.#setOpenClientIds(identity.clientId);
       this.#emit({ type: 'identity', clientId: identity.clientId });
     }
-    for (const [docId, { doc, cause }] of touched) {
+    for (const [docId, { doc, cause, received }] of touched) {
       const open = this.#open.get(docId);
       if (open !== undefined) {
         if (cause === 'rekey') this.#replaceOpenDoc(open, this.#clone(doc));
@@ -873,7 +935,14 @@ export class LocalStore implements TabletStore {
             Y.encodeStateAsUpdate(doc, Y.encodeStateVector(open.doc)),
             REMOTE_ORIGIN,
           );
-        open.stamp = documentStamps.get(docId);
+        // A re-keyed open document is the written one; another holds what was written
+        // and the live updates it took since it was copied (then the next change writes all).
+        this.#stored(
+          open,
+          documentStamps.get(docId),
+          written.get(docId),
+          cause === 'rekey' ? open.received : received,
+        );
       }
       this.#emit({ type: 'document', docId, cause });
     }
@@ -1049,7 +1118,7 @@ export class LocalStore implements TabletStore {
       const records = await this.#backend.getAll('documents');
       const batch = new WriteBatch().clear('patients').clear('consults');
       for (const record of records) {
-        const doc = this.#docFromState(record.state);
+        const doc = this.#docFromRecord(record);
         const rows = deriveRows(doc, record.kind, record.docId, record.updatedAt);
         if (rows.patient) batch.put('patients', rows.patient);
         if (rows.consult) batch.put('consults', rows.consult);
@@ -1063,9 +1132,23 @@ export class LocalStore implements TabletStore {
   // ---------------------------------------------------------------------------
   // Internals
 
-  /** Document state and its read-model rows, always written together. */
-  #putDocument(batch: WriteBatch, docId: string, kind: DocKind, doc: Y.Doc, now: number): void {
-    const record: DocumentRecord = {
+  /**
+   * Document state and its read-model rows, always written together. With
+   * `append` (the stored row `doc` was, and the update that made `doc`), the
+   * update is appended to the row's tail unless it is full; otherwise, and for
+   * every other write, the row is the whole state (document-tail.ts).
+   */
+  #putDocument(
+    batch: WriteBatch,
+    docId: string,
+    kind: DocKind,
+    doc: Y.Doc,
+    now: number,
+    append?: { readonly row: DocumentRecord; readonly update: Uint8Array },
+  ): DocumentRecord {
+    const record: DocumentRecord = (append !== undefined &&
+      append.row.kind === kind &&
+      appendToRow(append.row, append.update, now)) || {
       docId,
       kind,
       state: Y.encodeStateAsUpdate(doc),
@@ -1075,6 +1158,22 @@ export class LocalStore implements TabletStore {
     const rows = deriveRows(doc, kind, docId, now);
     if (rows.patient) batch.put('patients', rows.patient);
     if (rows.consult) batch.put('consults', rows.consult);
+    return record;
+  }
+
+  /**
+   * An open document's write is stored: its stamp and row. `received`: the live
+   * updates the written state held (undefined: unknown, so the row may lack some).
+   */
+  #stored(
+    entry: OpenEntry,
+    stamp: DocumentStamp,
+    record: DocumentRecord | undefined,
+    received: number | undefined,
+  ): void {
+    entry.stamp = stamp;
+    entry.record = record;
+    entry.receivedInRecord = received ?? -1;
   }
 
   async #rejectionsOf(docId: string): Promise<RejectionRecord[]> {
@@ -1094,13 +1193,17 @@ export class LocalStore implements TabletStore {
     const open = this.#open.get(docId);
     if (open === undefined) {
       const record = await this.#backend.get('documents', docId);
-      return record === undefined ? undefined : this.#docFromState(record.state, clientId);
+      return record === undefined ? undefined : this.#docFromRecord(record, clientId);
     }
     // Still the write it holds (the usual case): nothing is opened or applied again.
     const stored = await this.#backend.documentIfChanged(docId, open.stamp);
     if (stored !== undefined && this.#open.get(docId) === open) {
-      if (stored.record !== undefined)
-        applyUpdateAsOwn(open.doc, stored.record.state, REMOTE_ORIGIN);
+      if (stored.record !== undefined) {
+        // Another tab wrote it, from storage (under the lock): the row holds every
+        // earlier write, so `doc` now equals it unless it holds live updates of its own.
+        applyRow(open.doc, stored.record, REMOTE_ORIGIN);
+        open.record = stored.record;
+      }
       open.stamp = stored.stamp;
     }
     return open.doc;
@@ -1125,13 +1228,17 @@ export class LocalStore implements TabletStore {
   // ---------------------------------------------------------------------------
   // Open documents and their shadows
 
-  #openEntry(doc: Y.Doc, stamp: DocumentStamp): OpenEntry {
+  #openEntry(doc: Y.Doc, stamp: DocumentStamp, record: DocumentRecord): OpenEntry {
     const entry: OpenEntry = {
       doc,
       refs: 1,
       stamp,
+      record,
+      received: 0,
+      receivedInRecord: 0,
       shadow: undefined,
       mirror: (update, origin) => {
+        if (origin !== LOCAL_ORIGIN && origin !== REMOTE_ORIGIN) entry.received++;
         if (origin !== LOCAL_ORIGIN && entry.shadow !== undefined)
           applyUpdateAsOwn(entry.shadow, update, origin);
       },
@@ -1140,10 +1247,35 @@ export class LocalStore implements TabletStore {
     return entry;
   }
 
-  /** The shadow local changes of an open document run on (made from it the first time). */
+  /**
+   * The shadow local changes of an open document run on, made the first time:
+   * from its stored row when the document holds just that (no encoding of the
+   * whole record), else from the document itself.
+   */
   #shadowOf(entry: OpenEntry): Y.Doc {
-    entry.shadow ??= this.#clone(entry.doc);
+    if (entry.shadow === undefined) {
+      const row = appendableRow(entry);
+      if (row === undefined) entry.shadow = this.#clone(entry.doc);
+      else {
+        entry.shadow = this.#newDoc();
+        applyRow(entry.shadow, row, REMOTE_ORIGIN);
+      }
+    }
     return entry.shadow;
+  }
+
+  /**
+   * In the browser, an opened record's shadow is made once the page is idle
+   * (she is reading it or typing), so that her first change does not wait for it.
+   */
+  #prepareShadow(docId: string, entry: OpenEntry): void {
+    if (typeof requestIdleCallback !== 'function') return;
+    requestIdleCallback(
+      () => {
+        if (this.#open.get(docId) === entry && entry.shadow === undefined) this.#shadowOf(entry);
+      },
+      { timeout: 5_000 },
+    );
   }
 
   #dropShadow(entry: OpenEntry): void {
@@ -1176,6 +1308,14 @@ export class LocalStore implements TabletStore {
     return doc;
   }
 
+  /** A stored row as a document (its state, then its tail), remembered as that row's. */
+  #docFromRecord(record: DocumentRecord, clientId = this.#identity.clientId): Y.Doc {
+    const doc = this.#newDoc(clientId);
+    applyRow(doc, record, REMOTE_ORIGIN);
+    this.#rowOf.set(doc, record);
+    return doc;
+  }
+
   #clone(doc: Y.Doc, clientId = this.#identity.clientId): Y.Doc {
     return this.#docFromState(Y.encodeStateAsUpdate(doc), clientId);
   }
@@ -1190,8 +1330,16 @@ export class LocalStore implements TabletStore {
 
   /** Runs `task` alone: one writer per clinic store (across tabs with Web Locks). */
   #exclusive<R>(task: () => Promise<R>): Promise<R> {
+    const locks = this.#locks;
+    // With Web Locks the caller has its result as soon as the task is done (a save is
+    // committed then): the lock's release, a round trip through the browser, is not
+    // waited for. Tasks stay exclusive: the next request is granted after the release.
     const run = (): Promise<R> =>
-      this.#locks === null ? task() : (this.#locks.request(this.#lockName, task) as Promise<R>);
+      locks === null
+        ? task()
+        : new Promise<R>((resolve, reject) => {
+            locks.request(this.#lockName, () => task().then(resolve, reject)).catch(reject);
+          });
     // In-process queue per clinic (several stores of one clinic in one page or test).
     const queue = queues.get(this.#lockName) ?? Promise.resolve();
     const next = queue.then(run, run);
@@ -1211,6 +1359,17 @@ export const streamChunkKey = (sessionId: string, seq: number): string =>
 const queues = new Map<string, Promise<unknown>>();
 
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
+
+/** The stored row an open document's change may append to: the one it equals, if known. */
+function appendableRow(entry: OpenEntry): DocumentRecord | undefined {
+  return entry.received === entry.receivedInRecord ? entry.record : undefined;
+}
+
+/** Applies a stored row (its state, then each change of its tail) as the tablet's own. */
+function applyRow(doc: Y.Doc, record: DocumentRecord, origin: unknown): void {
+  applyUpdateAsOwn(doc, record.state, origin);
+  for (const update of tailUpdates(record)) applyUpdateAsOwn(doc, update, origin);
+}
 
 /**
  * Applies an update to a document that authors under this tablet's id. Yjs

@@ -12,7 +12,13 @@ export type DocKind = 'patient' | 'consult';
 export interface DocumentRecord {
   readonly docId: string;
   readonly kind: DocKind;
+  /** The merged Yjs state as of the row's last full write. */
   readonly state: Uint8Array;
+  /**
+   * Local changes saved since `state` was written: their Yjs updates, in order,
+   * length-framed (`document-tail.ts`). Absent: `state` is the whole document.
+   */
+  readonly tail?: Uint8Array;
   /** Device clock (ms) of the last write of this record. */
   readonly updatedAt: number;
 }

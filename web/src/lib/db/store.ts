@@ -49,11 +49,9 @@ import {
   type Tables,
 } from './records';
 
-export const DATABASE_PREFIX = 'outpost-clinic-';
+import { databaseName } from './names';
 
-export function databaseName(clinicId: string): string {
-  return `${DATABASE_PREFIX}${clinicId}`;
-}
+export { DATABASE_PREFIX, databaseName } from './names';
 
 /**
  * What each table keeps in the clear beside `{iv, ct}`: its primary key and
@@ -146,6 +144,11 @@ class OutpostDatabase extends Dexie {
     this.version(4).stores({
       photos: 'sha256, status',
     });
+    // 5: a document row may carry a tail of local changes saved after its state
+    // (document-tail.ts). Same tables and indexes; declared so that a tab still
+    // running older code, which reads `state` alone and would drop the tail's
+    // changes at its next write of that row, is closed (versionchange) instead.
+    this.version(5).stores({});
   }
 }
 

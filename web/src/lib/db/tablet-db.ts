@@ -20,7 +20,7 @@
  */
 import { Dexie, type DexieOptions, type Table } from 'dexie';
 import { toStorageError } from './backend';
-import { DATABASE_PREFIX, databaseName } from './store';
+import { DATABASE_PREFIX, databaseName } from './names';
 
 export const TABLET_DATABASE = 'outpost-tablet';
 

@@ -12,8 +12,9 @@
 import type { ClinicId, UserId } from '@outpost/shared/ids';
 import { dropMonitoringSessions } from './monitoring-sessions.svelte';
 import { vault, type VaultEvent } from '$lib/auth/vault.svelte';
-import { openClinicStore, type LocalStore, type TabletRole } from '$lib/db';
-import { createHttpTransport, pushOutboxForQuarantine, syncManager } from '$lib/sync';
+import type { LocalStore, TabletRole } from '$lib/db';
+import { syncManager } from '$lib/sync/manager.svelte';
+import { loadDataLayer, prefetchDataLayer } from './data-layer';
 import { patientSearch } from './patient-search.svelte';
 
 /**
@@ -78,6 +79,8 @@ export class Session {
     const user = vault.current;
     if (vault.state === 'unlocked' && user !== undefined)
       await this.#serially(() => this.#open(user.userId, user.role));
+    // The store's code is not in the first screen: it loads while she types her PIN.
+    else prefetchDataLayer();
   }
 
   /** Events are handled one after another (an unlock during a close waits for it). */
@@ -122,6 +125,7 @@ export class Session {
     this.status = 'opening';
     this.error = undefined;
     try {
+      const { openClinicStore } = await loadDataLayer();
       const store = await openClinicStore({
         clinicId: device.clinicId as ClinicId,
         userId: userId as UserId,
@@ -178,6 +182,7 @@ export class Session {
     const headers = vault.deviceHeaders();
     if (store === undefined || headers === undefined) return;
     syncManager.stop();
+    const { createHttpTransport, pushOutboxForQuarantine } = await loadDataLayer();
     const transport = createHttpTransport({
       fetch: (url, init) => fetch(url, init),
       headers: () => headers,

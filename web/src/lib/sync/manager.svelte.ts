@@ -12,7 +12,7 @@
  */
 import type { Clock, Random } from '@outpost/shared/deps';
 import type { LocalStore, RejectedUpdate } from '../db';
-import { cryptoRandom, systemClock } from '../db';
+import { cryptoRandom, systemClock } from '../db/defaults';
 import {
   CLOCK_WARNING_MS,
   backoffDelayMs,
@@ -28,6 +28,9 @@ import { createHttpTransport, type FetchLike } from './transport';
 export const BACKGROUND_SYNC_TAG = 'outpost-sync';
 /** The message the service worker posts to pages when Background Sync fires. */
 export const SYNC_MESSAGE_TYPE = 'outpost-sync';
+
+/** How long after an outbox change the counts are read again (`#refreshSoon`). */
+const REFRESH_DELAY_MS = 100;
 
 export const OFFLINE_MESSAGE =
   'This tablet is offline. Your work is saved on this tablet and will be sent when the connection returns.';
@@ -86,6 +89,7 @@ export class SyncManager {
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #changeTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #interval: ReturnType<typeof setInterval> | undefined;
   #cleanup: Array<() => void> = [];
 
@@ -117,7 +121,7 @@ export class SyncManager {
     });
     this.#cleanup.push(
       store.subscribe((event) => {
-        if (event.type === 'outbox') void this.refresh();
+        if (event.type === 'outbox') this.#refreshSoon();
         if (event.type === 'document' && event.cause === 'local') this.#soon();
       }),
     );
@@ -163,9 +167,11 @@ export class SyncManager {
     for (const cleanup of this.#cleanup.splice(0)) cleanup();
     if (this.#interval !== undefined) clearInterval(this.#interval);
     if (this.#changeTimer !== undefined) clearTimeout(this.#changeTimer);
+    if (this.#refreshTimer !== undefined) clearTimeout(this.#refreshTimer);
     this.#clearRetry();
     this.#interval = undefined;
     this.#changeTimer = undefined;
+    this.#refreshTimer = undefined;
     this.#client = undefined;
     this.#store = undefined;
   }
@@ -184,6 +190,19 @@ export class SyncManager {
     this.rejected = rejected;
     this.lastSuccessAt = status.lastSuccessAt;
     this.clockOffsetMs ??= status.clockOffsetMs;
+  }
+
+  /**
+   * The counts follow a change of the outbox a moment later, once: re-reading them
+   * (three store reads, rejections decrypted) inside the task that saved a visit
+   * would delay its "Saved" on a slow tablet, and a burst of changes needs one read.
+   */
+  #refreshSoon(): void {
+    if (this.#refreshTimer !== undefined) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      void this.refresh();
+    }, REFRESH_DELAY_MS);
   }
 
   /** Syncs now (the "Sync now" button); resolves when the attempt ends. */

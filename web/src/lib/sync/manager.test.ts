@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createHarness, savePersona } from '../db/testing';
 import { SyncManager } from './manager.svelte';
 import { ControlledTransport, FakeSyncServer } from './testing';
@@ -32,6 +32,22 @@ describe('SyncManager', () => {
     expect(manager.lastError).toBeUndefined();
     expect(manager.reachable).toBe(true);
     expect(manager.progress).toMatchObject({ pushedRecords: 1, waiting: 0 });
+  });
+
+  test('the waiting count follows changes saved while it runs', async () => {
+    const { store, transport, manager, harness } = await setUp();
+    manager.start({
+      store,
+      transport,
+      clock: harness.clock,
+      intervalMs: 3_600_000,
+      changeDelayMs: 3_600_000,
+    });
+    await manager.syncNow();
+    expect(manager.waiting).toBe(0);
+    await savePersona(store, 'childWithFever');
+    await savePersona(store, 'adultWithHypertension');
+    await vi.waitFor(() => expect(manager.waiting).toBe(2));
   });
 
   test('an unreachable server is reported in plain words, with the work kept', async () => {
