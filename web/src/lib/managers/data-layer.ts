@@ -34,9 +34,13 @@ export function loadDataLayer(): Promise<DataLayer> {
   return loading;
 }
 
-/** Starts loading the data layer once the browser is idle (the first screen is drawn first). */
+/**
+ * Starts loading the data layer once the first screen is painted: the task
+ * after the next frame (an idle period may come late on a busy tablet, and she
+ * may be quick with her PIN).
+ */
 export function prefetchDataLayer(): void {
   const run = () => void loadDataLayer().catch(() => undefined);
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 });
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(run, 0));
   else setTimeout(run, 0);
 }
