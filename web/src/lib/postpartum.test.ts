@@ -18,7 +18,7 @@ import { pregnancyForRisk } from './clinical';
 import { applyEditOps, editBaseOf, editOps, validateEdit } from './patient-edit';
 import { pregnancyToday } from './pregnancy';
 import { emptyDraft, readPregnancy, validateDraft, type RegistrationDraft } from './registration';
-import { rescoreOpenVisits, saveReadings } from './visit';
+import { rescoreOpenVisits, saveReadings, thenRescore } from './visit';
 
 const DAY_MS = 86_400_000;
 /** TEST_START_MS is 2025-03-01 08:00 UTC: she gave birth that morning. */
@@ -125,6 +125,35 @@ describe('the chart after a birth', () => {
     );
     getOrThrow(rescoreOpenVisits(doc, ctx));
     expect(scores()).toEqual(['MEOWS', 'MEOWS', 'NEWS2']);
+  });
+});
+
+describe('thenRescore: a change to what chooses the chart, wherever it is made', () => {
+  it('scores an open visit again after the op; a refused op scores nothing and says why', () => {
+    const { ctx, doc } = woman();
+    const visit = getOrThrow(startEncounter(doc, ctx, {}));
+    getOrThrow(
+      saveReadings(doc, ctx, {
+        encounterId: visit,
+        readings: [{ key: 'heartRate', value: 118 }],
+        source: { kind: 'typed' },
+      }),
+    );
+    const count = () => viewOf(doc).encounters.find((e) => e.id === visit)!.riskAssessments.length;
+    const before = count();
+
+    const refused = thenRescore((d, c) =>
+      assertFact(d, c, { field: 'pregnancy', value: { status: 'postpartum', deliveredOn: '' } }),
+    )(doc, ctx);
+    expect(refused.ok).toBe(false);
+    expect(count()).toBe(before);
+
+    ctx.clock.advance(60_000);
+    const accepted = thenRescore((d, c) =>
+      assertFact(d, c, { field: 'pregnancy', value: { status: 'pregnant', gestationalWeeks: 30 } }),
+    )(doc, ctx);
+    expect(getOrThrow(accepted)).toBe(1);
+    expect(count()).toBe(before + 1);
   });
 });
 

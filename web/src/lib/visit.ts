@@ -106,6 +106,20 @@ export function rescoreOpenVisits(doc: Y.Doc, ctx: OpContext): Result<number, Mo
   return { ok: true, value: scored };
 }
 
+/**
+ * `op`, then `rescoreOpenVisits`, in one saved change: for every op that may
+ * change which chart scores her (sex, date of birth, pregnancy, a condition),
+ * wherever on screen it is made.
+ */
+export function thenRescore<T>(
+  op: (doc: Y.Doc, ctx: OpContext) => Result<T, ModelError>,
+): (doc: Y.Doc, ctx: OpContext) => Result<number, ModelError> {
+  return (doc, ctx) => {
+    const done = op(doc, ctx);
+    return done.ok ? rescoreOpenVisits(doc, ctx) : done;
+  };
+}
+
 export function saveReadings(
   doc: Y.Doc,
   ctx: OpContext,
